@@ -1,0 +1,102 @@
+"""The ``clausegen`` command: a thin French shell over the library.
+
+Exit codes, in one place: 0 success; 1 the review found at least one « erreur »; 2 bad input or output
+(any ``ClausegenError``). Heavy modules are imported inside the commands so that ``--help`` is quick.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from . import __version__
+from .errors import ClausegenError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _handle_errors(func):
+    """Translate library errors into a French message on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ClausegenError as exc:
+            click.echo(str(exc), err=True)
+            count = len(getattr(exc, "issues", []) or [])
+            if count > 1:
+                click.echo(f"{count} problèmes : rien n'a été produit.", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+class _FrenchGroup(click.Group):
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, "[OPTIONS] COMMANDE [ARGUMENTS]…", prefix="Usage : ")
+
+    def format_options(self, ctx, formatter):
+        super().format_options(ctx, formatter)
+
+
+@click.group(cls=_FrenchGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", "-V", prog_name="clausegen", message="%(prog)s %(version)s", help="Affiche la version et quitte.")
+def cli():
+    """Rédige les clauses sociales d'insertion d'un marché public à partir d'un profil YAML.
+
+    \b
+    Exemples :
+      clausegen calc profiles/travaux-qpv.yaml      heures d'insertion et calcul détaillé
+      clausegen render profiles/travaux-qpv.yaml -o dce/   les sept documents .docx
+      clausegen schema > profil.schema.json          schéma pour l'éditeur
+    """
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("profil", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True, help="Forme de la sortie : tableau lisible ou JSON pour les outils.")
+@_handle_errors
+def calc(profil, output_format):
+    """Calcule le volume d'heures d'insertion de chaque lot et montre le calcul.
+
+    \b
+    Formule : heures = montant HT × part de main-d'œuvre ÷ coût horaire × taux d'insertion,
+    arrondie à l'heure (demi supérieur) sauf règle « calcul.arrondi » du profil.
+
+    Exemple : clausegen calc profiles/travaux-qpv.yaml --format json
+    """
+    from .calc import compute_hours
+    from .profile.load import load_profile
+    from .working import hours_as_dict, hours_as_text
+
+    result = compute_hours(load_profile(profil))
+    if output_format == "json":
+        click.echo(json.dumps(hours_as_dict(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(hours_as_text(result))
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@_handle_errors
+def schema():
+    """Affiche le schéma JSON des profils (pour l'autocomplétion dans l'éditeur).
+
+    \b
+    Enregistrez-le puis ajoutez en tête du profil :
+      # yaml-language-server: $schema=profil.schema.json
+    """
+    from .profile.schema import profile_schema
+
+    click.echo(json.dumps(profile_schema(), ensure_ascii=False, indent=2))
+
+
+def main() -> None:  # console-script entry point
+    cli(prog_name="clausegen")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

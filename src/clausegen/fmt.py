@@ -1,0 +1,93 @@
+"""French formatting of figures, shared by the calculator's working, the CLI and the document filters.
+
+Numbers and dates go through Babel (CLDR data for ``fr_FR``): thousands are separated by a narrow
+no-break space (U+202F), the decimal mark is a comma. Units are attached with a no-break space (U+00A0)
+so that « 744 heures », « 7 % » or « 1 250 000,00 € » never break across lines.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import ROUND_HALF_UP, Decimal
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+LOCALE = "fr_FR"
+
+
+def nombre(value, places: int | None = None) -> str:
+    """« 1 250 000 », « 743,75 »; ``places`` fixes the decimals (rounded half up)."""
+    from babel.numbers import format_decimal
+
+    value = Decimal(value)
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+    else:
+        value = value.normalize() if value == value.to_integral_value() else value
+        pattern = "#,##0.###############"
+    return format_decimal(value, format=pattern, locale=LOCALE, decimal_quantization=places is not None)
+
+
+def montant(value, places: int = 2) -> str:
+    """« 1 250 000,00 € »."""
+    return f"{nombre(value, places)}{NBSP}€"
+
+
+def heures(value) -> str:
+    """« 744 heures », « 1 heure »."""
+    number = Decimal(value)
+    word = "heure" if abs(number) < 2 else "heures"
+    return f"{nombre(number)}{NBSP}{word}"
+
+
+def taux(value) -> str:
+    """A fraction shown as a percentage: 0.07 → « 7 % », 0.075 → « 7,5 % »."""
+    return f"{nombre(Decimal(value) * 100)}{NBSP}%"
+
+
+
+def date_longue(value: _dt.date) -> str:
+    """« 15 décembre 2026 », « 1er décembre 2026 »."""
+    from babel.dates import format_date
+
+    text = format_date(value, "d MMMM y", locale=LOCALE)
+    if value.day == 1:
+        text = "1er" + text[1:]
+    return text.replace(" ", NBSP, 1)
+
+
+def article(ref: str) -> str:
+    """CCP article as printed in legal French: « L2112-2 » → « L. 2112-2 »."""
+    ref = str(ref)
+    if len(ref) > 1 and ref[0] in "LRD" and ref[1].isdigit():
+        return f"{ref[0]}.{NBSP}{ref[1:]}"
+    return ref
+
+
+def articles(refs) -> str:
+    """« L. 2112-2 à L. 2112-4 » for a run of consecutive articles, else « L. 2113-12 et R. 2113-7 »."""
+    refs = [str(r) for r in refs]
+    if len(refs) >= 3 and _consecutive(refs):
+        return f"{article(refs[0])} à {article(refs[-1])}"
+    shown = [article(r) for r in refs]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " et " + shown[-1]
+
+
+def _consecutive(refs: list[str]) -> bool:
+    try:
+        stems = {r.rsplit("-", 1)[0] for r in refs}
+        numbers = [int(r.rsplit("-", 1)[1]) for r in refs]
+    except (IndexError, ValueError):
+        return False
+    return len(stems) == 1 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def liste(items, conjonction: str = "et") -> str:
+    """« a, b et c »."""
+    items = [str(i) for i in items]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + f" {conjonction} " + items[-1]

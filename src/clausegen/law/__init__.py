@@ -1,0 +1,1 @@
+"""The legal registry (registry.yaml) and its reader."""

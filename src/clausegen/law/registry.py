@@ -1,0 +1,163 @@
+"""The legal registry: every legal fact and practice figure clausegen uses, read from ``registry.yaml``.
+
+Other modules never type an article number, a threshold or a date: they ask this module. Values are
+dated (OpenFisca-style): ``value_at(entry, on=date)`` returns the latest value whose date is on or
+before ``on``. Every ``Fact`` keeps its confidence code and source, so a document can say "à confirmer"
+where the registry does.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+CONFIDENCE_LABELS = {
+    "V": "vérifié",
+    "V2": "vérifié dans un commentaire",
+    "B": "non vérifié",
+    "U": "à confirmer",
+}
+UNCERTAIN = frozenset({"B", "U"})
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One dated value with its provenance."""
+
+    key: str
+    value: Any
+    since: _dt.date | None
+    confidence: str
+    source: str
+    note: str | None = None
+
+    @property
+    def uncertain(self) -> bool:
+        return self.confidence in UNCERTAIN
+
+
+class LegalRegistry:
+    """Read-only view over the registry data. Build it with :func:`load_registry`."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+        self.checked_on: _dt.date = _as_date(data["checked_on"])
+        self.bases: dict[str, dict] = data["bases"]
+        self._aliases: dict[str, str] = {}
+        for name, entry in self.bases.items():
+            self._aliases[name.lower()] = name
+            for alias in entry.get("aliases", []):
+                self._aliases[str(alias).lower()] = name
+
+    # -- legal bases ---------------------------------------------------------------------------
+    def canonical_basis(self, name: str) -> str | None:
+        """Canonical basis name for ``name`` (canonical, 2015/2006 alias or CCP article), or None."""
+        key = str(name).strip().lower().replace(" ", "").replace("_", "_")
+        return self._aliases.get(key)
+
+    def basis_names(self) -> list[str]:
+        return list(self.bases)
+
+    def alias_names(self) -> list[str]:
+        return sorted(self._aliases)
+
+    def basis(self, name: str) -> dict:
+        return self.bases[name]
+
+    def articles(self, basis: str, on: _dt.date) -> Fact:
+        return value_at(self.bases[basis]["articles"], on, key=f"bases.{basis}.articles")
+
+    def article_summary(self, article: str) -> dict:
+        return self.data["articles"][article]
+
+    def combination(self, bases: set[str]) -> dict | None:
+        for combo in self.data.get("combinations", []):
+            if set(combo["bases"]) == bases:
+                return combo
+        return None
+
+    # -- thresholds, rules, practice -------------------------------------------------------------
+    def threshold(self, category: str, on: _dt.date) -> Fact:
+        entry = self.data["thresholds"][category]["values"]
+        fact = value_at(entry, on, key=f"thresholds.{category}")
+        return _replace_value(fact, Decimal(str(fact.value)))
+
+    def threshold_category(self, buyer_type: str, nature: str) -> str:
+        if nature == "travaux":
+            return "travaux"
+        return self.data["buyer_types"][buyer_type]["threshold"]
+
+    def threshold_label(self, category: str) -> str:
+        return self.data["thresholds"][category]["label"]
+
+    def rule(self, name: str) -> dict:
+        return self.data["rules"][name]
+
+    def rule_applies(self, name: str, on: _dt.date) -> Fact:
+        return value_at(self.data["rules"][name]["applies_from"], on, key=f"rules.{name}")
+
+    def rule_start(self, name: str) -> _dt.date:
+        return min(_as_date(k) for k in self.data["rules"][name]["applies_from"])
+
+    def practice(self, name: str, on: _dt.date | None = None) -> Fact:
+        entry = self.data["practice"][name]["values"]
+        return value_at(entry, on or _dt.date.max, key=f"practice.{name}")
+
+    def practice_entry(self, name: str) -> dict:
+        return self.data["practice"][name]
+
+    def decimal(self, name: str, on: _dt.date | None = None) -> Decimal:
+        return Decimal(str(self.practice(name, on).value))
+
+    def buyer_types(self) -> dict[str, dict]:
+        return self.data["buyer_types"]
+
+    def publics(self) -> dict[str, dict]:
+        return self.data["publics"]
+
+    def modalites(self) -> dict[str, dict]:
+        return self.data["modalites"]
+
+    def ccag(self, name: str) -> dict:
+        return self.data["ccag"][name]
+
+    def source(self, key: str) -> dict:
+        return self.data["sources"][key]
+
+
+def _as_date(value: Any) -> _dt.date:
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    return _dt.date.fromisoformat(str(value))
+
+
+def _replace_value(fact: Fact, value: Any) -> Fact:
+    return Fact(fact.key, value, fact.since, fact.confidence, fact.source, fact.note)
+
+
+def value_at(entry: dict, on: _dt.date, *, key: str) -> Fact:
+    """Latest dated value on or before ``on``; ``LookupError`` when none applies yet or it ended."""
+    chosen = None
+    for since, item in sorted(((_as_date(k), v) for k, v in entry.items()), key=lambda kv: kv[0]):
+        if since <= on:
+            chosen = (since, item)
+    if chosen is None or chosen[1] is None or chosen[1].get("value") is None:
+        raise LookupError(f"aucune valeur de « {key} » n'est en vigueur au {on.isoformat()}")
+    since, item = chosen
+    return Fact(key, item["value"], since, item.get("confidence", "B"), item.get("source", ""), item.get("note"))
+
+
+@lru_cache(maxsize=1)
+def load_registry() -> LegalRegistry:
+    """Load the bundled registry once per process."""
+    from ruamel.yaml import YAML
+
+    text = resources.files("clausegen.law").joinpath("registry.yaml").read_text(encoding="utf-8")
+    yaml = YAML(typ="safe", pure=True)
+    return LegalRegistry(yaml.load(text))

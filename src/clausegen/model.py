@@ -1,0 +1,172 @@
+"""The typed market profile, built by ``clausegen.profile.load`` once the YAML is valid.
+
+Plain frozen dataclasses: no I/O, no YAML. ``Profile.where(path)`` gives the ``fichier:ligne:colonne`` of
+any field, so the review can point at the line to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+NATURES = {"travaux": "travaux", "fournitures": "fournitures", "services": "services"}
+PERIODICITES = {
+    "mensuelle": "mensuelle",
+    "trimestrielle": "trimestrielle",
+    "semestrielle": "semestrielle",
+    "annuelle": "annuelle",
+}
+APPRENTISSAGE = ("eligibles_uniquement", "exclu", "sans_condition")
+ROUNDING_MODES = ("au_plus_proche", "inferieur", "superieur")
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass(frozen=True)
+class Signatory:
+    nom: str | None = None
+    qualite: str | None = None
+
+
+@dataclass(frozen=True)
+class Buyer:
+    nom: str
+    type: str
+    service: str | None = None
+    adresse: str | None = None
+    signataire: Signatory | None = None
+
+
+@dataclass(frozen=True)
+class Market:
+    reference: str
+    objet: str
+    nature: str
+    duree_mois: int
+    qpv: bool = False
+    date_publication: _dt.date | None = None
+    cpv: str | None = None
+    procedure: str | None = None
+    lieu_execution: str | None = None
+    ccag: str | None = None
+    derogation_clause_sociale: str | None = None
+
+
+@dataclass(frozen=True)
+class Facilitator:
+    nom: str
+    structure: str | None = None
+    courriel: str | None = None
+    telephone: str | None = None
+
+
+@dataclass(frozen=True)
+class Rounding:
+    pas: int = 1
+    mode: str = "au_plus_proche"
+
+
+@dataclass(frozen=True)
+class CalcDefaults:
+    cout_horaire: Decimal | None = None
+    taux_insertion: Decimal | None = None
+    part_main_oeuvre: Decimal | None = None
+    arrondi: Rounding = field(default_factory=Rounding)
+
+
+@dataclass(frozen=True)
+class Execution:
+    penalite_par_heure: Decimal | None = None
+    plafond_penalites: Decimal | None = None  # share of the lot's amount (0.10 = 10 %)
+    periodicite_suivi: str | None = None
+    delai_justificatifs_jours: int | None = None
+    plan_action_jours: int | None = None
+    publics: tuple[str, ...] | None = None  # None = every public of the instruction's fiche 1
+    priorite_qpv: bool | None = None  # None = follows marche.qpv
+    apprentissage: str = "eligibles_uniquement"
+    mutualisation: bool = True
+
+
+@dataclass(frozen=True)
+class SubCriterion:
+    libelle: str
+    points: int
+
+
+@dataclass(frozen=True)
+class Criterion:
+    ponderation: Decimal | None = None
+    sous_criteres: tuple[SubCriterion, ...] = ()
+
+
+@dataclass(frozen=True)
+class FrameworkAgreement:
+    minimum_ht: Decimal | None = None
+    maximum_ht: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Holder:
+    nom: str
+    siret: str
+
+
+@dataclass(frozen=True)
+class Lot:
+    numero: int
+    intitule: str
+    bases: tuple[str, ...]  # canonical names, in the order given
+    bases_saisies: tuple[str, ...]  # as the buyer typed them (aliases kept)
+    montant_ht: Decimal | None = None
+    accord_cadre: FrameworkAgreement | None = None
+    part_main_oeuvre: Decimal | None = None
+    cout_horaire: Decimal | None = None
+    taux_insertion: Decimal | None = None
+    heures: int | None = None  # explicit hours, overriding the formula
+    justification: str | None = None
+    critere: Criterion | None = None
+    metiers: tuple[str, ...] = ()
+    titulaire: Holder | None = None
+    index: int = 0  # position in the ``lots`` list, 0-based
+
+    @property
+    def path(self) -> str:
+        return f"lots[{self.index + 1}]"
+
+
+@dataclass(frozen=True)
+class Profile:
+    version: int
+    acheteur: Buyer
+    marche: Market
+    lots: tuple[Lot, ...]
+    calcul: CalcDefaults = field(default_factory=CalcDefaults)
+    execution: Execution = field(default_factory=Execution)
+    facilitateur: Facilitator | None = None
+    source: str = "<profil>"
+    positions: dict[str, Position] = field(default_factory=dict, compare=False, repr=False)
+    today: _dt.date = field(default_factory=_dt.date.today, compare=False)
+
+    @property
+    def reference_date(self) -> _dt.date:
+        """The day dated legal rules are read at: the publication date, or today."""
+        return self.marche.date_publication or self.today
+
+    def position(self, path: str) -> Position:
+        """Position of ``path`` (dotted, ``lots[2].heures``), else of its closest present parent."""
+        probe = path
+        while probe:
+            if probe in self.positions:
+                return self.positions[probe]
+            cut = max(probe.rfind("."), probe.rfind("["))
+            probe = probe[:cut] if cut > 0 else ""
+        return self.positions.get("", Position(1, 1))
+
+    def where(self, path: str) -> str:
+        pos = self.position(path)
+        return f"{self.source}:{pos.line}:{pos.column}"

@@ -1,0 +1,250 @@
+"""From schema-valid plain data to the typed ``Profile``: values parsed, legal bases resolved, lots checked.
+
+Paths the schema already refused are skipped, so one mistake gives one message.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from typing import Any
+
+from ..law.registry import load_registry
+from ..model import (
+    Buyer,
+    CalcDefaults,
+    Criterion,
+    Execution,
+    Facilitator,
+    FrameworkAgreement,
+    Holder,
+    Lot,
+    Market,
+    Profile,
+    Rounding,
+    Signatory,
+    SubCriterion,
+)
+from .load import _suggest, format_path
+from .values import ValueProblem, parse_amount, parse_date, parse_rate
+
+MAX_HOURLY_COST = Decimal("500")
+
+
+class _Builder:
+    def __init__(self, reader, bad: set[str]):
+        self.reader = reader
+        self.bad = bad
+
+    def refused(self, path: str) -> bool:
+        return any(path == b or path.startswith(b + ".") or path.startswith(b + "[") for b in self.bad if b)
+
+    def value(self, data: dict, parts: list, key: str, parse=None, **kwargs):
+        if not isinstance(data, dict) or key not in data:
+            return None
+        path = format_path([*parts, key])
+        if self.refused(path):
+            return None
+        raw = data[key]
+        if parse is None:
+            return raw
+        try:
+            return parse(raw, **kwargs)
+        except ValueProblem as problem:
+            self.reader.issue(path, problem.message, problem.expected, problem.suggestion)
+            return None
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        n = int(char)
+        if index % 2 == 1:
+            n *= 2
+            if n > 9:
+                n -= 9
+        total += n
+    return total % 10 == 0
+
+
+def parse_siret(value) -> str:
+    text = str(value).replace(" ", "").replace("\u00a0", "")
+    if not (len(text) == 14 and text.isdigit()):
+        raise ValueProblem(f"« {value} » n'est pas un SIRET.", "14 chiffres, comme « 732 829 320 00074 »")
+    # La Poste's establishments follow another key rule (sum of digits divisible by 5).
+    if text.startswith("356000000"):
+        if sum(int(c) for c in text) % 5:
+            raise ValueProblem(f"« {value} » : la clé du SIRET est fausse.", "un SIRET valide", "Recopiez-le depuis l'avis de situation SIRENE.")
+    elif not luhn_ok(text):
+        raise ValueProblem(f"« {value} » : la clé de contrôle du SIRET est fausse.", "un SIRET valide", "Recopiez-le depuis l'avis de situation SIRENE.")
+    return text
+
+
+def _hourly_cost(value):
+    return parse_amount(value, maximum=MAX_HOURLY_COST, unit="€ HT de l'heure")
+
+
+def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Profile:
+    b = _Builder(reader, bad)
+    law = load_registry()
+    a = data.get("acheteur") if isinstance(data.get("acheteur"), dict) else {}
+    m = data.get("marche") if isinstance(data.get("marche"), dict) else {}
+    sig = a.get("signataire") if isinstance(a.get("signataire"), dict) else None
+    buyer = Buyer(
+        nom=a.get("nom", ""),
+        type=a.get("type", "autre"),
+        service=a.get("service"),
+        adresse=a.get("adresse"),
+        signataire=Signatory(sig.get("nom"), sig.get("qualite")) if sig else None,
+    )
+    market = Market(
+        reference=str(m.get("reference", "")),
+        objet=m.get("objet", ""),
+        nature=m.get("nature", "services"),
+        duree_mois=m.get("duree_mois", 12) if isinstance(m.get("duree_mois"), int) else 12,
+        qpv=bool(m.get("qpv", False)) if isinstance(m.get("qpv"), bool) else False,
+        date_publication=b.value(m, ["marche"], "date_publication", parse_date),
+        cpv=m.get("cpv"),
+        procedure=m.get("procedure"),
+        lieu_execution=m.get("lieu_execution"),
+        ccag=None if m.get("ccag") in (None, "aucun") else m.get("ccag"),
+        derogation_clause_sociale=m.get("derogation_clause_sociale"),
+    )
+    f = data.get("facilitateur")
+    facilitator = Facilitator(f.get("nom", ""), f.get("structure"), f.get("courriel"), f.get("telephone")) if isinstance(f, dict) else None
+
+    c = data.get("calcul") if isinstance(data.get("calcul"), dict) else {}
+    r = c.get("arrondi") if isinstance(c.get("arrondi"), dict) else {}
+    calc = CalcDefaults(
+        cout_horaire=b.value(c, ["calcul"], "cout_horaire", _hourly_cost),
+        taux_insertion=b.value(c, ["calcul"], "taux_insertion", parse_rate),
+        part_main_oeuvre=b.value(c, ["calcul"], "part_main_oeuvre", parse_rate),
+        arrondi=Rounding(pas=r.get("pas", 1), mode=r.get("mode", "au_plus_proche")),
+    )
+
+    e = data.get("execution") if isinstance(data.get("execution"), dict) else {}
+    publics = e.get("publics")
+    execution = Execution(
+        penalite_par_heure=b.value(e, ["execution"], "penalite_par_heure", parse_amount, maximum=Decimal("10000"), unit="€ HT par heure"),
+        plafond_penalites=b.value(e, ["execution"], "plafond_penalites", parse_rate),
+        periodicite_suivi=e.get("periodicite_suivi"),
+        delai_justificatifs_jours=e.get("delai_justificatifs_jours"),
+        plan_action_jours=e.get("plan_action_jours"),
+        publics=tuple(publics) if isinstance(publics, list) else None,
+        priorite_qpv=e.get("priorite_qpv"),
+        apprentissage=e.get("apprentissage", "eligibles_uniquement"),
+        mutualisation=e.get("mutualisation", True),
+    )
+
+    lots = []
+    seen: dict[int, str] = {}
+    raw_lots = data.get("lots") if isinstance(data.get("lots"), list) else []
+    for index, raw in enumerate(raw_lots):
+        if not isinstance(raw, dict):
+            continue
+        lot = _build_lot(b, law, raw, index, calc)
+        if lot is None:
+            continue
+        path = f"lots[{index + 1}].numero"
+        if lot.numero in seen:
+            reader.issue(path, f"le numéro de lot {lot.numero} est déjà utilisé par {seen[lot.numero]}.", "des numéros de lot uniques", "Renumérotez l'un des deux lots.")
+        else:
+            seen[lot.numero] = f"lots[{index + 1}]"
+        lots.append(lot)
+
+    return Profile(
+        version=data.get("version", 1),
+        acheteur=buyer,
+        marche=market,
+        lots=tuple(lots),
+        calcul=calc,
+        execution=execution,
+        facilitateur=facilitator,
+        source=reader.source,
+        positions=dict(reader.positions),
+        today=today,
+    )
+
+
+def _resolve_bases(b: _Builder, law, raw: dict, parts: list) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    value = raw.get("base_legale")
+    if value is None or b.refused(format_path([*parts, "base_legale"])):
+        return (), ()
+    typed = [value] if isinstance(value, str) else list(value)
+    canonical = []
+    for i, name in enumerate(typed):
+        resolved = law.canonical_basis(str(name))
+        if resolved is None:  # the schema's enum normally catches this first
+            where = format_path([*parts, "base_legale"] + ([] if isinstance(value, str) else [i]))
+            b.reader.issue(where, f"base juridique « {name} » inconnue.", ", ".join(law.basis_names()), _suggest(name, law.basis_names() + law.alias_names()))
+        elif resolved not in canonical:
+            canonical.append(resolved)
+    return tuple(canonical), tuple(str(t) for t in typed)
+
+
+def _build_lot(b: _Builder, law, raw: dict, index: int, calc: CalcDefaults) -> Lot | None:
+    parts = ["lots", index]
+    here = format_path(parts)
+    numero = raw.get("numero") if isinstance(raw.get("numero"), int) and not isinstance(raw.get("numero"), bool) else None
+    if numero is None:
+        return None
+    bases, typed = _resolve_bases(b, law, raw, parts)
+    ac = raw.get("accord_cadre") if isinstance(raw.get("accord_cadre"), dict) else None
+    framework = None
+    if ac is not None:
+        framework = FrameworkAgreement(
+            minimum_ht=b.value(ac, [*parts, "accord_cadre"], "minimum_ht", parse_amount),
+            maximum_ht=b.value(ac, [*parts, "accord_cadre"], "maximum_ht", parse_amount),
+        )
+        if framework.minimum_ht and framework.maximum_ht and framework.minimum_ht > framework.maximum_ht:
+            b.reader.issue(f"{here}.accord_cadre.minimum_ht", "le minimum dépasse le maximum de l'accord-cadre.", "un minimum inférieur ou égal au maximum", "Vérifiez l'ordre des deux montants.")
+    crit = raw.get("critere") if isinstance(raw.get("critere"), dict) else None
+    criterion = None
+    if crit is not None:
+        subs = tuple(
+            SubCriterion(s["libelle"], s["points"])
+            for s in crit.get("sous_criteres", []) or []
+            if isinstance(s, dict) and isinstance(s.get("libelle"), str) and isinstance(s.get("points"), int)
+        )
+        criterion = Criterion(b.value(crit, [*parts, "critere"], "ponderation", parse_rate), subs)
+    holder = None
+    t = raw.get("titulaire") if isinstance(raw.get("titulaire"), dict) else None
+    if t is not None:
+        siret = b.value(t, [*parts, "titulaire"], "siret", parse_siret)
+        if siret and isinstance(t.get("nom"), str):
+            holder = Holder(t["nom"], siret)
+    explicit = raw.get("heures") if isinstance(raw.get("heures"), int) and not isinstance(raw.get("heures"), bool) else None
+    lot = Lot(
+        numero=numero,
+        intitule=raw.get("intitule", ""),
+        bases=bases,
+        bases_saisies=typed,
+        montant_ht=b.value(raw, parts, "montant_ht", parse_amount),
+        accord_cadre=framework,
+        part_main_oeuvre=b.value(raw, parts, "part_main_oeuvre", parse_rate),
+        cout_horaire=b.value(raw, parts, "cout_horaire", _hourly_cost),
+        taux_insertion=b.value(raw, parts, "taux_insertion", parse_rate),
+        heures=explicit,
+        justification=raw.get("justification"),
+        critere=criterion,
+        metiers=tuple(raw.get("metiers") or ()),
+        titulaire=holder,
+        index=index,
+    )
+    _check_inputs(b, law, raw, lot, calc)
+    return lot
+
+
+def _check_inputs(b: _Builder, law, raw: dict, lot: Lot, calc: CalcDefaults) -> None:
+    """A lot bearing hours needs an amount and the three calculation inputs, unless hours are explicit."""
+    here = lot.path
+    if "justification" in raw and lot.heures is None and "heures" not in raw:
+        b.reader.issue(f"{here}.justification", "une justification est donnée sans volume d'heures imposé.", "la clé « heures » à côté de « justification »")
+    if not any(law.basis(base)["obligation_heures"] for base in lot.bases) or lot.heures is not None:
+        return
+    has_amount = lot.montant_ht is not None or (lot.accord_cadre and (lot.accord_cadre.minimum_ht or lot.accord_cadre.maximum_ht))
+    if not has_amount and not any(b.refused(f"{here}.{k}") for k in ("montant_ht", "accord_cadre")):
+        b.reader.issue(here, "lot soumis à une condition d'exécution sans montant.", "« montant_ht » ou un bloc « accord_cadre » (minimum_ht, maximum_ht)", "Ou imposez le volume avec « heures » et « justification ».")
+    for key, label in (("part_main_oeuvre", "la part de main-d'œuvre"), ("cout_horaire", "le coût horaire"), ("taux_insertion", "le taux d'insertion")):
+        if getattr(lot, key) is None and getattr(calc, key) is None and not b.refused(f"{here}.{key}") and not b.refused(f"calcul.{key}"):
+            b.reader.issue(here, f"{label} manque pour calculer les heures de ce lot.", f"« {key} » dans le lot ou dans le bloc « calcul »", "Les valeurs usuelles figurent dans la fiche de caractérisation ; aucune valeur n'est supposée par défaut.")

@@ -1,0 +1,281 @@
+"""Load a YAML market profile: read, parse with positions, check against the schema, build the model.
+
+Every problem of a file is collected as an ``Issue`` (``fichier:ligne:colonne``, field, what was expected,
+a suggestion) and raised at once in one ``ProfileError``; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+from pathlib import Path
+from typing import Any
+
+from ..errors import Issue, ProfileError
+from ..model import Position, Profile
+from .schema import profile_schema
+from .values import invalid_xml_char
+
+_TYPE_NAMES = {
+    "string": "un texte",
+    "integer": "un nombre entier",
+    "number": "un nombre",
+    "boolean": "true ou false",
+    "array": "une liste",
+    "object": "un bloc de clés",
+    "null": "une valeur vide",
+}
+_PATTERN_HELP = {
+    "cpv": "un code CPV de 8 chiffres, éventuellement suivi d'un tiret et de sa clé, comme « 45453000-7 »",
+    "courriel": "une adresse électronique, comme « prenom.nom@exemple.fr »",
+}
+
+
+def format_path(parts) -> str:
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+class _Reader:
+    """Turns the ruamel round-trip tree into plain Python, recording positions as it goes."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.positions: dict[str, Position] = {}
+        self.key_positions: dict[str, Position] = {}
+        self.issues: list[Issue] = []
+
+    def issue(self, path: str, message: str, expected=None, suggestion=None, *, key=False, field=None) -> None:
+        pos = (self.key_positions if key else self.positions).get(path) or self.nearest(path)
+        self.issues.append(Issue(self.source, pos.line, pos.column, field or path, message, expected, suggestion))
+
+    def nearest(self, path: str) -> Position:
+        probe = path
+        while probe:
+            if probe in self.positions:
+                return self.positions[probe]
+            cut = max(probe.rfind("."), probe.rfind("["))
+            probe = probe[:cut] if cut > 0 else ""
+        return self.positions.get("", Position(1, 1))
+
+    def plain(self, node: Any, parts: list) -> Any:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        path = format_path(parts)
+        if isinstance(node, CommentedMap):
+            result = {}
+            for key, value in node.items():
+                sub = format_path([*parts, str(key)])
+                try:
+                    kline, kcol = node.lc.key(key)
+                    vline, vcol = node.lc.value(key)
+                    self.key_positions[sub] = Position(kline + 1, kcol + 1)
+                    self.positions[sub] = Position(vline + 1, vcol + 1)
+                except (KeyError, TypeError):
+                    pass
+                result[str(key)] = self.plain(value, [*parts, str(key)])
+            return result
+        if isinstance(node, CommentedSeq):
+            result = []
+            for index, value in enumerate(node):
+                sub = format_path([*parts, index])
+                try:
+                    line, col = node.lc.item(index)
+                    self.positions[sub] = Position(line + 1, col + 1)
+                except (KeyError, TypeError, IndexError):
+                    pass
+                result.append(self.plain(value, [*parts, index]))
+            return result
+        if isinstance(node, _dt.datetime):
+            return node.date().isoformat()
+        if isinstance(node, _dt.date):
+            return node.isoformat()
+        if isinstance(node, str):
+            bad = invalid_xml_char(node)
+            if bad is not None:
+                self.issue(
+                    path,
+                    f"le texte contient un caractère de contrôle invisible (U+{ord(bad):04X}) qu'un document Word ne peut pas contenir.",
+                    "du texte sans caractère de contrôle",
+                    "Supprimez ce caractère ou retapez le texte.",
+                )
+            return str(node)
+        if node is not None and type(node).__module__.startswith("ruamel"):
+            # ScalarFloat, ScalarInt, ScalarBoolean… keep their plain value
+            for plain_type in (bool, int, float):
+                if isinstance(node, plain_type):
+                    return plain_type(node)
+        return node
+
+
+def read_yaml(path: Path, source: str) -> tuple[Any, _Reader]:
+    """Parse ``path``; YAML errors become Issues with their position."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    reader = _Reader(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProfileError([Issue(source, 1, 1, "", "fichier introuvable.", None, "Vérifiez le chemin du profil.")]) from None
+    except IsADirectoryError:
+        raise ProfileError([Issue(source, 1, 1, "", "c'est un dossier, pas un fichier de profil.", "un fichier .yaml")]) from None
+    except UnicodeDecodeError as exc:
+        raise ProfileError([Issue(source, 1, 1, "", f"le fichier n'est pas encodé en UTF-8 (octet {exc.start}).", "un fichier texte UTF-8", "Réenregistrez-le en UTF-8 depuis votre éditeur.")]) from None
+    except OSError as exc:
+        raise ProfileError([Issue(source, 1, 1, "", f"lecture impossible : {exc.strerror}.")]) from None
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        tree = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = _translate_yaml_problem(exc)
+        raise ProfileError([Issue(source, line, col, "", problem, None, "Vérifiez l'indentation, les deux-points et les guillemets de cette ligne.")]) from None
+    except YAMLError as exc:
+        raise ProfileError([Issue(source, 1, 1, "", f"YAML illisible : {exc}")]) from None
+    if tree is None:
+        raise ProfileError([Issue(source, 1, 1, "", "le profil est vide.", "un profil commençant par « version: 1 »", "Partez d'un exemple du dossier profiles/.")])
+    plain = reader.plain(tree, [])
+    return plain, reader
+
+
+def _translate_yaml_problem(exc) -> str:
+    problem = (exc.problem or "").strip()
+    if "found duplicate key" in problem or "duplicate key" in str(exc):
+        return "clé en double : une même clé apparaît deux fois dans ce bloc."
+    if "special characters are not allowed" in problem or "unacceptable character" in problem:
+        return "le fichier contient un caractère de contrôle invisible non admis."
+    if "mapping values are not allowed" in problem:
+        return "syntaxe YAML invalide : deux-points inattendu (une valeur contenant « : » doit être entre guillemets)."
+    if "could not find expected ':'" in problem:
+        return "syntaxe YAML invalide : « : » attendu après la clé."
+    if "found character '\\t'" in problem or "tab" in problem:
+        return "syntaxe YAML invalide : tabulation interdite, indentez avec des espaces."
+    if "found undefined alias" in problem:
+        return "syntaxe YAML invalide : alias non défini."
+    return f"syntaxe YAML invalide ({problem or exc.__class__.__name__})."
+
+
+def _schema_at(schema: dict, parts) -> dict:
+    node = schema
+    for part in parts:
+        if isinstance(part, int):
+            node = node.get("items", {})
+        else:
+            node = node.get("properties", {}).get(part, {})
+        if "oneOf" in node:
+            node = node["oneOf"][0]
+    return node
+
+
+def _suggest(value: str, choices) -> str | None:
+    close = difflib.get_close_matches(str(value).lower(), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"Vouliez-vous dire « {close[0]} » ?" if close else None
+
+
+def _choices(values) -> str:
+    values = [f"« {v} »" for v in values]
+    if len(values) > 14:
+        return ", ".join(values[:14]) + ", …"
+    return ", ".join(values[:-1]) + (" ou " if len(values) > 1 else "") + values[-1]
+
+
+def schema_issues(data: Any, reader: _Reader) -> set[str]:
+    """Validate ``data`` against the profile schema; add Issues to ``reader``. Returns the bad paths."""
+    from jsonschema import Draft202012Validator
+
+    schema = profile_schema()
+    bad: set[str] = set()
+    for error in Draft202012Validator(schema).iter_errors(data):
+        for err in _leaf_errors(error):
+            bad.add(format_path(err.absolute_path))
+            _translate(err, schema, reader)
+    return bad
+
+
+def _leaf_errors(error):
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        instance = error.instance
+        wanted = "array" if isinstance(instance, list) else None
+        best = [e for e in error.context if e.validator != "type"]
+        if wanted is None:
+            best = [e for e in best if e.relative_schema_path[0] == 0] or best
+        yield from (best or [error])[:1]
+    else:
+        yield error
+
+
+def _translate(err, schema: dict, reader: _Reader) -> None:
+    parts = list(err.absolute_path)
+    path = format_path(parts)
+    value = err.instance
+    kind = err.validator
+    if kind == "required":
+        missing = err.message.split("'")[1]
+        sub = format_path([*parts, missing])
+        field_schema = _schema_at(schema, [*parts, missing])
+        hint = None
+        if isinstance(value, dict):
+            hint = _suggest(missing, [k for k in value if k not in _schema_at(schema, parts).get("properties", {})])
+            if hint:
+                hint = hint.replace("Vouliez-vous dire", "Une clé ressemble à")
+        reader.issue(path, f"champ obligatoire « {missing} » manquant.", field_schema.get("description"), hint, key=True, field=sub)
+    elif kind == "additionalProperties":
+        allowed = list(_schema_at(schema, parts).get("properties", {}))
+        for key in value:
+            if key not in allowed:
+                sub = format_path([*parts, key])
+                reader.issue(sub, f"clé inconnue « {key} ».", "une des clés " + _choices(allowed), _suggest(key, allowed), key=True)
+    elif kind == "enum":
+        choices = err.validator_value
+        reader.issue(path, f"« {value} » n'est pas une valeur admise.", _choices(choices), _suggest(value, choices))
+    elif kind == "const":
+        reader.issue(path, f"« {value} » n'est pas une valeur admise.", f"« {err.validator_value} »")
+    elif kind == "type":
+        types = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        expected = " ou ".join(_TYPE_NAMES.get(t, t) for t in types)
+        hint = None
+        if "boolean" in types and isinstance(value, str):
+            hint = "Écrivez true (oui) ou false (non), sans guillemets."
+        elif "integer" in types and isinstance(value, (str, float)):
+            hint = "Écrivez un nombre entier sans guillemets ni unité."
+        shown = "une valeur vide" if value is None else f"« {value} »"
+        reader.issue(path, f"{shown} n'est pas du type attendu.", expected, hint)
+    elif kind in ("minimum", "exclusiveMinimum"):
+        reader.issue(path, f"« {value} » est trop petit.", f"un nombre supérieur ou égal à {err.validator_value}")
+    elif kind in ("maximum", "exclusiveMaximum"):
+        reader.issue(path, f"« {value} » est trop grand.", f"un nombre inférieur ou égal à {err.validator_value}", "Vérifiez l'unité (mois, jours, heures).")
+    elif kind == "minLength":
+        reader.issue(path, "le texte est vide.", "un texte non vide")
+    elif kind == "minItems":
+        reader.issue(path, "la liste est vide.", "au moins un élément")
+    elif kind == "uniqueItems":
+        reader.issue(path, "la liste contient deux fois la même valeur.", "des valeurs distinctes")
+    elif kind == "pattern":
+        name = str(parts[-1]) if parts else ""
+        reader.issue(path, f"« {value} » n'a pas la forme attendue.", _PATTERN_HELP.get(name, f"le motif {err.validator_value}"))
+    else:  # pragma: no cover - every validator used by the schema is translated above
+        reader.issue(path, f"valeur refusée ({kind}).")
+
+
+def load_profile(path: str | Path, *, today: _dt.date | None = None) -> Profile:
+    """Read and validate a profile file. Raises ``ProfileError`` listing every problem of the file."""
+    from .build import build_profile
+
+    path = Path(path)
+    source = str(path)
+    data, reader = read_yaml(path, source)
+    if not isinstance(data, dict):
+        raise ProfileError([Issue(source, 1, 1, "", "le profil doit être un bloc de clés (version, acheteur, marche, lots…).", "un profil commençant par « version: 1 »")])
+    bad = schema_issues(data, reader)
+    profile = build_profile(data, reader, bad, today=today or _dt.date.today())
+    if reader.issues:
+        raise ProfileError(reader.issues)
+    return profile

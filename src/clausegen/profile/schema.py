@@ -1,0 +1,183 @@
+"""The JSON Schema of profile format version 1.
+
+One schema serves two purposes: ``clausegen schema`` prints it for editors (yaml-language-server), and the
+loader validates the structure of every profile with it before parsing values. Enumerations come from the
+legal registry, so a basis added there is accepted everywhere at once.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..law.registry import load_registry
+from ..model import APPRENTISSAGE, NATURES, PERIODICITES, ROUNDING_MODES
+
+SCHEMA_ID = "https://clausegen.invalid/schema/profil-v1.json"
+
+_TEXT = {"type": "string", "minLength": 1}
+_RATE = {
+    "type": ["string", "number"],
+    "description": "Taux : « 7 % », « 7,5 % » ou fraction 0.07.",
+    "examples": ["7 %", "40 %", 0.07],
+}
+_AMOUNT = {
+    "type": ["string", "number"],
+    "description": "Montant en euros HT : 850000 ou « 1 250 000,50 € ».",
+    "examples": [850000, "1 250 000,50 €"],
+}
+
+
+def _obj(properties: dict, required: tuple[str, ...] = (), description: str = "") -> dict:
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = list(required)
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _desc(schema: dict, description: str, **extra) -> dict:
+    return {**schema, "description": description, **extra}
+
+
+@lru_cache(maxsize=1)
+def profile_schema() -> dict:
+    law = load_registry()
+    bases = sorted(set(law.basis_names()) | set(law.alias_names()), key=str.lower)
+    base_item = _desc(
+        {"type": "string", "enum": bases},
+        "Base juridique : " + ", ".join(law.basis_names()) + " (ou alias art38, art52, art28, art36-1, art36-2…).",
+    )
+    lot = _obj(
+        {
+            "numero": _desc({"type": "integer", "minimum": 1}, "Numéro du lot, unique dans le marché."),
+            "intitule": _desc(_TEXT, "Intitulé du lot."),
+            "base_legale": _desc(
+                {"oneOf": [base_item, {"type": "array", "items": base_item, "minItems": 1, "uniqueItems": True}]},
+                "Base juridique du lot, ou liste de bases ([art38, art52]).",
+            ),
+            "montant_ht": _desc(_AMOUNT, "Montant estimé du lot, en euros HT."),
+            "accord_cadre": _obj(
+                {
+                    "minimum_ht": _desc(_AMOUNT, "Montant minimum de commandes (€ HT) : porte les heures fermes."),
+                    "maximum_ht": _desc(_AMOUNT, "Montant maximum de commandes (€ HT) : plafond indicatif des heures."),
+                },
+                description="Accord-cadre à bons de commande : minimum et/ou maximum.",
+            ),
+            "part_main_oeuvre": _desc(_RATE, "Part de la main-d'œuvre dans le montant du lot."),
+            "cout_horaire": _desc(_AMOUNT, "Coût horaire moyen chargé de la main-d'œuvre (€ HT par heure)."),
+            "taux_insertion": _desc(_RATE, "Part des heures de main-d'œuvre réservée à l'insertion."),
+            "heures": _desc({"type": "integer", "minimum": 1}, "Volume d'heures imposé, qui remplace le calcul."),
+            "justification": _desc(_TEXT, "Raison d'un volume d'heures imposé."),
+            "critere": _obj(
+                {
+                    "ponderation": _desc(_RATE, "Pondération du critère d'insertion dans la note finale."),
+                    "sous_criteres": {
+                        "type": "array",
+                        "description": "Sous-critères notés, avec leurs points.",
+                        "items": _obj(
+                            {
+                                "libelle": _desc(_TEXT, "Intitulé du sous-critère."),
+                                "points": _desc({"type": "integer", "minimum": 1}, "Points du sous-critère."),
+                            },
+                            required=("libelle", "points"),
+                        ),
+                    },
+                },
+                description="Critère d'attribution relatif à l'insertion (base critere_attribution).",
+            ),
+            "metiers": _desc({"type": "array", "items": _TEXT}, "Métiers ou postes susceptibles d'être proposés."),
+            "titulaire": _obj(
+                {
+                    "nom": _desc(_TEXT, "Raison sociale du titulaire."),
+                    "siret": _desc({"type": ["string", "integer"]}, "SIRET (14 chiffres)."),
+                },
+                required=("nom", "siret"),
+                description="Entreprise attributaire, une fois le lot attribué.",
+            ),
+        },
+        required=("numero", "intitule", "base_legale"),
+    )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "Profil de marché clausegen (version 1)",
+        "description": "Profil d'un marché public portant une clause sociale d'insertion.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["version", "acheteur", "marche", "lots"],
+        "properties": {
+            "version": _desc({"const": 1}, "Version du format de profil : 1."),
+            "acheteur": _obj(
+                {
+                    "nom": _desc(_TEXT, "Nom de l'acheteur."),
+                    "type": _desc({"enum": list(law.buyer_types())}, "Type d'acheteur (maître d'ouvrage)."),
+                    "service": _desc(_TEXT, "Service acheteur."),
+                    "adresse": _desc(_TEXT, "Adresse postale."),
+                    "signataire": _obj(
+                        {"nom": _desc(_TEXT, "Nom du signataire."), "qualite": _desc(_TEXT, "Qualité du signataire.")},
+                        description="Représentant du pouvoir adjudicateur.",
+                    ),
+                },
+                required=("nom", "type"),
+            ),
+            "marche": _obj(
+                {
+                    "reference": _desc(_TEXT, "Référence du marché."),
+                    "objet": _desc(_TEXT, "Objet du marché."),
+                    "nature": _desc({"enum": list(NATURES)}, "Nature du marché."),
+                    "duree_mois": _desc({"type": "integer", "minimum": 1, "maximum": 600}, "Durée totale en mois, reconductions comprises."),
+                    "qpv": _desc({"type": "boolean"}, "Exécuté dans ou à proximité d'un quartier prioritaire de la politique de la ville."),
+                    "date_publication": _desc({"type": "string", "format": "date"}, "Date de lancement de la consultation (AAAA-MM-JJ)."),
+                    "cpv": _desc({"type": "string", "pattern": r"^[0-9]{8}(-[0-9])?$"}, "Code CPV principal, comme 45453000-7."),
+                    "procedure": _desc(
+                        {"enum": ["appel_offres_ouvert", "appel_offres_restreint", "procedure_adaptee", "procedure_avec_negociation", "dialogue_competitif"]},
+                        "Procédure de passation.",
+                    ),
+                    "lieu_execution": _desc(_TEXT, "Lieu principal d'exécution."),
+                    "ccag": _desc({"enum": list(law.data["ccag"]) + ["aucun"]}, "CCAG auquel le marché se réfère."),
+                    "derogation_clause_sociale": _desc(_TEXT, "Motif de dérogation à la condition sociale obligatoire au-delà des seuils européens."),
+                },
+                required=("reference", "objet", "nature", "duree_mois"),
+            ),
+            "facilitateur": _obj(
+                {
+                    "nom": _desc(_TEXT, "Nom du facilitateur de la clause sociale."),
+                    "structure": _desc(_TEXT, "Structure (maison de l'emploi, PLIE…)."),
+                    "courriel": _desc({"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$"}, "Adresse électronique."),
+                    "telephone": _desc(_TEXT, "Téléphone."),
+                },
+                required=("nom",),
+            ),
+            "calcul": _obj(
+                {
+                    "cout_horaire": _desc(_AMOUNT, "Coût horaire moyen chargé (€ HT par heure), pour tous les lots."),
+                    "taux_insertion": _desc(_RATE, "Taux d'insertion pour tous les lots."),
+                    "part_main_oeuvre": _desc(_RATE, "Part de main-d'œuvre pour tous les lots."),
+                    "arrondi": _obj(
+                        {
+                            "pas": _desc({"type": "integer", "minimum": 1, "maximum": 100}, "Pas d'arrondi en heures (1, 5, 10…)."),
+                            "mode": _desc({"enum": list(ROUNDING_MODES)}, "au_plus_proche (demi supérieur), inferieur ou superieur."),
+                        },
+                        description="Règle d'arrondi des heures (par défaut : à l'heure la plus proche, demi supérieur).",
+                    ),
+                },
+                description="Valeurs par défaut du calcul ; chaque lot peut les remplacer.",
+            ),
+            "execution": _obj(
+                {
+                    "penalite_par_heure": _desc(_AMOUNT, "Pénalité par heure d'insertion non réalisée (€ HT)."),
+                    "plafond_penalites": _desc(_RATE, "Plafond des pénalités d'insertion, en part du montant HT du lot."),
+                    "periodicite_suivi": _desc({"enum": list(PERIODICITES)}, "Périodicité des états de suivi transmis par le titulaire."),
+                    "delai_justificatifs_jours": _desc({"type": "integer", "minimum": 1, "maximum": 90}, "Délai de remise des justificatifs demandés, en jours ouvrés."),
+                    "plan_action_jours": _desc({"type": "integer", "minimum": 1, "maximum": 180}, "Délai de remise du plan d'action d'insertion après notification, en jours."),
+                    "publics": _desc({"type": "array", "items": _TEXT, "minItems": 1}, "Publics éligibles retenus (codes : " + ", ".join(law.publics()) + ")."),
+                    "priorite_qpv": _desc({"type": "boolean"}, "Priorité aux résidents des quartiers prioritaires (par défaut : valeur de marche.qpv)."),
+                    "apprentissage": _desc({"enum": list(APPRENTISSAGE)}, "Prise en compte des contrats d'apprentissage et de professionnalisation."),
+                    "mutualisation": _desc({"type": "boolean"}, "Mutualisation des heures entre marchés d'un même titulaire admise."),
+                },
+                description="Modalités d'exécution de la clause que seul l'acheteur peut fixer.",
+            ),
+            "lots": {"type": "array", "minItems": 1, "items": lot, "description": "Lots du marché (un marché non alloti a un seul lot)."},
+        },
+    }
