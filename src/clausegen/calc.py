@@ -27,7 +27,7 @@ from .model import Lot, Profile, Rounding
 
 _ROUNDING = {"au_plus_proche": ROUND_HALF_UP, "inferieur": ROUND_FLOOR, "superieur": ROUND_CEILING}
 _ROUNDING_TEXT = {  # (one-hour step?, mode) → wording
-    (True, "au_plus_proche"): "arrondi à l'heure la plus proche, une demie heure étant arrondie au-dessus",
+    (True, "au_plus_proche"): "arrondi à l'heure la plus proche, une demi-heure étant arrondie à l'heure supérieure",
     (True, "inferieur"): "arrondi à l'heure inférieure",
     (True, "superieur"): "arrondi à l'heure supérieure",
     (False, "au_plus_proche"): "arrondi au multiple de {pas} heures le plus proche, une moitié de pas étant arrondie au-dessus",
@@ -263,3 +263,22 @@ def compute_hours(profile: Profile, law: LegalRegistry | None = None) -> MarketH
         etp_heures=law.decimal("etp_heures", on),
         notes=tuple(notes),
     )
+
+
+def alternatives(result: LotHours, profile: Profile, rates, law: LegalRegistry | None = None) -> list[tuple[Decimal, int]]:
+    """Hours the lot would carry at other insertion rates (the fiche de caractérisation's comparison).
+
+    Uses the same base amount as the obligation (the minimum of an accord-cadre) and the same rounding;
+    empty when the lot's hours are not computed by the formula.
+    """
+    if result.methode != "formule" or not result.inputs:
+        return []
+    values = {i.name: i.value for i in result.inputs}
+    ac = result.accord_cadre
+    amount = ac.minimum_ht if ac is not None else values.get("montant_ht")
+    if amount is None:
+        return []
+    return [
+        (Decimal(rate), round_hours(formula(amount, values["part_main_oeuvre"], values["cout_horaire"], Decimal(rate)), profile.calcul.arrondi))
+        for rate in rates
+    ]

@@ -94,6 +94,32 @@ def schema():
     click.echo(json.dumps(profile_schema(), ensure_ascii=False, indent=2))
 
 
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("profil", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--sortie", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str), help="Dossier où écrire les documents (créé s'il n'existe pas).")
+@click.option("--documents", "documents", default="", metavar="LISTE", help="Documents à produire, séparés par des virgules : avis, rc, ccap, annexe-ae, memoire, fiche-caracterisation, suivi (par défaut : tous).")
+@click.option("--force", is_flag=True, help="Remplace les fichiers existants (sinon, un fichier existant est une erreur et rien n'est écrit).")
+@click.option("--pdf", is_flag=True, help="Produit aussi les PDF avec LibreOffice (un seul appel pour le dossier).")
+@click.option("--modeles", "--templates", "templates", type=click.Path(exists=True, file_okay=False, path_type=str), default=None, help="Dossier de modèles .docx de l'acheteur ; les documents absents utilisent les modèles intégrés.")
+@_handle_errors
+def render(profil, out_dir, documents, force, pdf, templates):
+    """Produit les sections de clause sociale du DCE (.docx) à partir d'un profil.
+
+    \b
+    Fichiers écrits : avis.docx, rc.docx, ccap.docx, annexe-ae.docx, memoire.docx,
+    fiche-caracterisation.docx, suivi.docx. Tout est préparé en mémoire puis déplacé :
+    en cas d'erreur, le dossier de sortie reste tel qu'il était.
+
+    Exemple : clausegen render profiles/travaux-qpv.yaml -o dce/
+    """
+    from .profile.load import load_profile
+    from .render.pack import render_pack
+
+    profile = load_profile(profil)
+    written = render_pack(profile, out_dir, documents=[d for d in documents.split(",") if d.strip()], force=force, templates=templates, pdf=pdf)
+    click.echo(f"{len(written)} fichier(s) écrit(s) dans {out_dir} : {', '.join(p.name for p in written)}")
+
+
 def main() -> None:  # console-script entry point
     cli(prog_name="clausegen")
 

@@ -1,0 +1,1 @@
+"""Rendering of the document pack from docxtpl templates."""
