@@ -196,8 +196,8 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None) ->
         methode = "imposee"
         reason = f"volume imposé par le profil ({fmt.heures(hours)})"
         if lot.justification:
-            reason += f" ; justification : {lot.justification}"
-        if inputs and lot.montant_ht is not None:
+            reason += f" ; justification : {lot.justification.rstrip().rstrip('.')}"
+        if inputs and lot.montant_ht is not None and bears:
             raw, computed = apply(lot.montant_ht, "Pour comparaison, formule sur le montant")
             reason += f". La formule aurait donné {fmt.heures(computed)}"
         reason += "."

@@ -120,6 +120,48 @@ def render(profil, out_dir, documents, force, pdf, templates):
     click.echo(f"{len(written)} fichier(s) écrit(s) dans {out_dir} : {', '.join(p.name for p in written)}")
 
 
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("profils", nargs=-1, type=click.Path(path_type=str))
+@click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True, help="Forme de la sortie.")
+@click.option("--documents", "documents", type=click.Path(exists=True, file_okay=False, path_type=str), default=None, help="Dossier de documents produits à comparer au profil (un seul profil).")
+@click.option("--rules", "--regles", "list_rules", is_flag=True, help="Liste les règles de la revue et quitte.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processus parallèles pour les gros volumes (par défaut : nombre de cœurs).")
+@_handle_errors
+def check(profils, output_format, documents, list_rules, jobs):
+    """Revue d'un ou plusieurs profils par la plateforme régionale des achats (PFRA).
+
+    \b
+    PROFILS : fichiers .yaml ou dossiers (parcourus récursivement).
+    Chaque constat donne sa gravité (erreur, avertissement, conseil), le code de la règle,
+    ce qu'il faut faire, la référence juridique et la ligne du profil concernée.
+    Code de sortie : 0 sans erreur, 1 si au moins une erreur, 2 si un profil est invalide.
+
+    Exemples : clausegen check profiles/   ·   clausegen check --rules
+    """
+    from .review.present import findings_as_json, findings_as_text, rules_as_json, rules_as_text
+    from .review.run import check_paths
+
+    if list_rules:
+        click.echo(rules_as_json() if output_format == "json" else rules_as_text())
+        return
+    if not profils:
+        raise click.UsageError("indiquez au moins un profil ou un dossier (ou --rules).")
+    if documents and len(profils) != 1:
+        raise click.UsageError("--documents compare un seul profil à son dossier de documents.")
+    import os
+
+    result = check_paths(profils, documents=documents, jobs=jobs or os.cpu_count() or 1)
+    if not result.files:
+        raise click.UsageError("aucun fichier .yaml trouvé dans les chemins indiqués.")
+    if output_format == "json":
+        click.echo(findings_as_json(result))
+    else:
+        for issue in result.invalid:
+            click.echo(issue.format(), err=True)
+        click.echo(findings_as_text(result))
+    sys.exit(result.exit_code)
+
+
 def main() -> None:  # console-script entry point
     cli(prog_name="clausegen")
 

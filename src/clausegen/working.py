@@ -82,6 +82,10 @@ def _plain(text: str) -> str:
     return text.replace(fmt.NBSP, " ").replace(fmt.NNBSP, " ")
 
 
+def _cut(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def hours_as_text(result: MarketHours) -> str:
     profile = result.profile
     m = profile.marche
@@ -96,14 +100,14 @@ def hours_as_text(result: MarketHours) -> str:
     rows.append(("Total", "", "", fmt.nombre(result.total_heures)))
     widths = [min(max(len(_plain(row[i])) for row in rows), 40) for i in range(4)]
     for n, row in enumerate(rows):
-        cells = [_plain(c)[:40].ljust(widths[i]) if i < 3 else _plain(c).rjust(widths[i]) for i, c in enumerate(row)]
+        cells = [_cut(_plain(c)).ljust(widths[i]) if i < 3 else _plain(c).rjust(widths[i]) for i, c in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
         if n == 0 or n == len(rows) - 2:
             lines.append("  ".join("─" * w for w in widths))
     lines.append("")
     lines.append(
-        f"Soit {fmt.nombre(result.parcours)} parcours de {fmt.nombre(result.parcours_heures)} heures, "
-        f"{fmt.nombre(result.etp)} ETP ({fmt.nombre(result.etp_heures)} heures par an, convention) "
+        f"Soit {fmt.nombre(result.parcours, 1)} parcours de {fmt.nombre(result.parcours_heures)} heures, "
+        f"{fmt.nombre(result.etp, 2)} ETP ({fmt.nombre(result.etp_heures)} heures par an, convention) "
         f"et {fmt.heures(result.heures_par_an)} par année d'exécution ({m.duree_mois} mois)."
     )
     lines += ["", "Détail du calcul"]

@@ -125,6 +125,24 @@ class LegalRegistry:
     def ccag(self, name: str) -> dict:
         return self.data["ccag"][name]
 
+    def reference(self, name: str) -> str:
+        return self.data["references"][name]["text"]
+
+    def cite(self, *refs: str) -> str:
+        """« article L. 2152-7 du code de la commande publique » for articles known to the registry."""
+        from ..fmt import articles
+
+        for ref in refs:
+            if ref not in self.data["articles"]:
+                raise KeyError(f"article {ref} absent du registre juridique")
+        word = "article" if len(refs) == 1 else "articles"
+        note = " (numéro à confirmer)" if any(self.data["articles"][r]["confidence"] in UNCERTAIN for r in refs) else ""
+        return f"{word} {articles(refs)}{note} du {self.reference('code')}"
+
+    def instruction(self, where: str) -> str:
+        """« instruction … du 11 avril 2019, fiche 2 »."""
+        return f"{self.reference('instruction')}, {where}"
+
     def source(self, key: str) -> dict:
         return self.data["sources"][key]
 

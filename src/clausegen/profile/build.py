@@ -52,6 +52,7 @@ class _Builder:
             return parse(raw, **kwargs)
         except ValueProblem as problem:
             self.reader.issue(path, problem.message, problem.expected, problem.suggestion)
+            self.bad.add(path)
             return None
 
 
@@ -80,6 +81,17 @@ def parse_siret(value) -> str:
     return text
 
 
+def as_int(value) -> int | None:
+    """An integer field's value: ints and integral floats (``24.0``); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def _hourly_cost(value):
     return parse_amount(value, maximum=MAX_HOURLY_COST, unit="€ HT de l'heure")
 
@@ -101,7 +113,7 @@ def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Prof
         reference=str(m.get("reference", "")),
         objet=m.get("objet", ""),
         nature=m.get("nature", "services"),
-        duree_mois=m.get("duree_mois", 12) if isinstance(m.get("duree_mois"), int) else 12,
+        duree_mois=as_int(m.get("duree_mois")) or 12,
         qpv=bool(m.get("qpv", False)) if isinstance(m.get("qpv"), bool) else False,
         date_publication=b.value(m, ["marche"], "date_publication", parse_date),
         cpv=m.get("cpv"),
@@ -119,7 +131,7 @@ def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Prof
         cout_horaire=b.value(c, ["calcul"], "cout_horaire", _hourly_cost),
         taux_insertion=b.value(c, ["calcul"], "taux_insertion", parse_rate),
         part_main_oeuvre=b.value(c, ["calcul"], "part_main_oeuvre", parse_rate),
-        arrondi=Rounding(pas=r.get("pas", 1), mode=r.get("mode", "au_plus_proche")),
+        arrondi=Rounding(pas=as_int(r.get("pas")) or 1, mode=r.get("mode", "au_plus_proche")),
     )
 
     e = data.get("execution") if isinstance(data.get("execution"), dict) else {}
@@ -128,8 +140,8 @@ def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Prof
         penalite_par_heure=b.value(e, ["execution"], "penalite_par_heure", parse_amount, maximum=Decimal("10000"), unit="€ HT par heure"),
         plafond_penalites=b.value(e, ["execution"], "plafond_penalites", parse_rate),
         periodicite_suivi=e.get("periodicite_suivi"),
-        delai_justificatifs_jours=e.get("delai_justificatifs_jours"),
-        plan_action_jours=e.get("plan_action_jours"),
+        delai_justificatifs_jours=as_int(e.get("delai_justificatifs_jours")),
+        plan_action_jours=as_int(e.get("plan_action_jours")),
         publics=tuple(publics) if isinstance(publics, list) else None,
         priorite_qpv=e.get("priorite_qpv"),
         apprentissage=e.get("apprentissage", "eligibles_uniquement"),
@@ -185,7 +197,7 @@ def _resolve_bases(b: _Builder, law, raw: dict, parts: list) -> tuple[tuple[str,
 def _build_lot(b: _Builder, law, raw: dict, index: int, calc: CalcDefaults) -> Lot | None:
     parts = ["lots", index]
     here = format_path(parts)
-    numero = raw.get("numero") if isinstance(raw.get("numero"), int) and not isinstance(raw.get("numero"), bool) else None
+    numero = as_int(raw.get("numero"))
     if numero is None:
         return None
     bases, typed = _resolve_bases(b, law, raw, parts)
@@ -202,9 +214,9 @@ def _build_lot(b: _Builder, law, raw: dict, index: int, calc: CalcDefaults) -> L
     criterion = None
     if crit is not None:
         subs = tuple(
-            SubCriterion(s["libelle"], s["points"])
+            SubCriterion(s["libelle"], as_int(s["points"]))
             for s in crit.get("sous_criteres", []) or []
-            if isinstance(s, dict) and isinstance(s.get("libelle"), str) and isinstance(s.get("points"), int)
+            if isinstance(s, dict) and isinstance(s.get("libelle"), str) and as_int(s.get("points")) is not None
         )
         criterion = Criterion(b.value(crit, [*parts, "critere"], "ponderation", parse_rate), subs)
     holder = None
@@ -213,7 +225,7 @@ def _build_lot(b: _Builder, law, raw: dict, index: int, calc: CalcDefaults) -> L
         siret = b.value(t, [*parts, "titulaire"], "siret", parse_siret)
         if siret and isinstance(t.get("nom"), str):
             holder = Holder(t["nom"], siret)
-    explicit = raw.get("heures") if isinstance(raw.get("heures"), int) and not isinstance(raw.get("heures"), bool) else None
+    explicit = as_int(raw.get("heures"))
     lot = Lot(
         numero=numero,
         intitule=raw.get("intitule", ""),

@@ -254,6 +254,8 @@ def _translate(err, schema: dict, reader: _Reader) -> None:
         reader.issue(path, f"« {value} » est trop grand.", f"un nombre inférieur ou égal à {err.validator_value}", "Vérifiez l'unité (mois, jours, heures).")
     elif kind == "minLength":
         reader.issue(path, "le texte est vide.", "un texte non vide")
+    elif kind == "minProperties":
+        reader.issue(path, "le bloc est vide.", "au moins une des clés " + _choices(list(_schema_at(schema, parts).get("properties", {}))))
     elif kind == "minItems":
         reader.issue(path, "la liste est vide.", "au moins un élément")
     elif kind == "uniqueItems":

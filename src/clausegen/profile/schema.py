@@ -63,7 +63,7 @@ def profile_schema() -> dict:
                     "maximum_ht": _desc(_AMOUNT, "Montant maximum de commandes (€ HT) : plafond indicatif des heures."),
                 },
                 description="Accord-cadre à bons de commande : minimum et/ou maximum.",
-            ),
+            ) | {"minProperties": 1},
             "part_main_oeuvre": _desc(_RATE, "Part de la main-d'œuvre dans le montant du lot."),
             "cout_horaire": _desc(_AMOUNT, "Coût horaire moyen chargé de la main-d'œuvre (€ HT par heure)."),
             "taux_insertion": _desc(_RATE, "Part des heures de main-d'œuvre réservée à l'insertion."),

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009_']+")
 _RATE = re.compile(r"^\s*([0-9]+(?:[.,][0-9]+)?)\s*[\u00a0\u202f]?%\s*$")
+_DOTTED_THOUSANDS = re.compile(r"^[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$")
 _AMOUNT_SUFFIX = re.compile(r"(€|eur(os?)?|ht|h\.t\.)", re.IGNORECASE)
 
 
@@ -38,6 +39,7 @@ def _show(value) -> str:
 def parse_rate(value, *, allow_zero: bool = False) -> Decimal:
     """A share between 0 and 1: « 7 % », « 7,5 % », « 7% » or the fraction 0.07."""
     expected = "un pourcentage comme « 7 % » ou « 7,5 % », ou une fraction comme 0.07"
+    bare = False
     if isinstance(value, str):
         match = _RATE.match(value)
         if match:
@@ -47,18 +49,26 @@ def parse_rate(value, *, allow_zero: bool = False) -> Decimal:
                 rate = _to_decimal(value.strip().replace(",", "."))
             except InvalidOperation:
                 raise ValueProblem(f"{_show(value)} n'est pas un taux.", expected) from None
+            bare = True
     else:
         try:
             rate = _to_decimal(value)
         except (InvalidOperation, TypeError, ValueError):
             raise ValueProblem(f"{_show(value)} n'est pas un taux.", expected) from None
-        if rate > 1:
-            shown = format(rate.normalize(), "f").replace(".", ",")
+        bare = True
+    if bare and rate.is_finite() and rate >= 1:
+        if rate == 1:
             raise ValueProblem(
-                f"{_show(value)} n'est pas un taux : un nombre nu doit être une fraction entre 0 et 1.",
+                f"{_show(value)} est ambigu : un nombre nu doit être une fraction strictement inférieure à 1.",
                 expected,
-                f"Vouliez-vous dire « {shown} % » ?",
+                "Écrivez « 1 % » ou « 100 % ».",
             )
+        shown = format(rate.normalize(), "f").replace(".", ",")
+        raise ValueProblem(
+            f"{_show(value)} n'est pas un taux : un nombre nu doit être une fraction entre 0 et 1.",
+            expected,
+            f"Vouliez-vous dire « {shown} % » ?",
+        )
     if not rate.is_finite():
         raise ValueProblem(f"{_show(value)} n'est pas un taux.", expected)
     if rate > 1:
@@ -77,10 +87,12 @@ def parse_amount(value, *, maximum: Decimal = MAX_AMOUNT, unit: str = "€ HT") 
     if isinstance(value, str):
         text = _AMOUNT_SUFFIX.sub("", value)
         text = _SPACES.sub("", text)
-        if text.count(",") == 1 and text.count(".") == 0:
+        if _DOTTED_THOUSANDS.match(text):
+            text = text.replace(".", "")  # « 850.000 » : dots as thousands separators
+        elif text.count(",") == 1 and text.count(".") == 0:
             text = text.replace(",", ".")
-        elif text.count(",") == 1 and text.count(".") >= 1 and text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")  # « 1.250.000,50 »
+        if text.count(",") == 1:
+            text = text.replace(",", ".")
         try:
             amount = Decimal(text)
         except InvalidOperation:

@@ -1,0 +1,143 @@
+"""Volume d'heures : un parcours au moins quand c'est possible, pas plus que la main-d'œuvre, taux usuel."""
+
+from __future__ import annotations
+
+from ... import fmt
+from ...calc import formula
+from ...profile.values import parse_rate
+
+
+def _labour_hours(r):
+    """Hours of labour of the lot (amount × labour share ÷ hourly cost), or None if unknown."""
+    values = {i.name: i.value for i in r.inputs}
+    amount = r.lot.montant_ht or (r.lot.accord_cadre.minimum_ht if r.lot.accord_cadre else None)
+    if amount is None or not {"part_main_oeuvre", "cout_horaire"} <= set(values):
+        return None
+    return formula(amount, values["part_main_oeuvre"], values["cout_horaire"], 1)
+
+
+class BelowOneParcours:
+    """Volume inférieur à un parcours alors que le marché pourrait en porter un.
+
+    Ce que vérifie la règle : un lot à heures porte au moins la durée de référence d'un parcours
+    (300 heures, environ 8 semaines) lorsque ses heures de main-d'œuvre le permettent au taux haut de la
+    fourchette usuelle.
+    Pourquoi : l'instruction de 2019 privilégie des contrats d'au moins 8 semaines, plus propices à un
+    accès durable à l'emploi.
+    Exemple signalé : 180 heures sur un lot qui compte 4 000 heures de main-d'œuvre.
+    À la place : relever le taux d'insertion, regrouper des lots ou prévoir la mutualisation.
+    Référence : instruction de 2019, fiche 2, 3.a.
+    """
+
+    ID = "heures-sous-un-parcours"
+    SEVERITY = "conseil"
+
+    @staticmethod
+    def reference(law) -> str:
+        return law.instruction("fiche 2, 3.a")
+
+    @staticmethod
+    def check(review, report) -> None:
+        parcours = review.hours.parcours_heures
+        high = parse_rate(review.law.practice("taux_insertion_fourchette").value[1])
+        for r in review.hours.lots:
+            if not r.heures or r.heures >= parcours:
+                continue
+            labour = _labour_hours(r)
+            if labour is not None and labour * high >= parcours:
+                report(
+                    f"{r.lot.path}",
+                    f"Le lot {r.lot.numero} porte {fmt.heures(r.heures)}, moins qu'un parcours de {fmt.heures(parcours)}, "
+                    f"alors que ses {fmt.heures(int(labour))} de main-d'œuvre en permettraient un : envisagez un taux plus élevé ou la mutualisation.",
+                )
+
+
+class AboveLabour:
+    """Heures d'insertion supérieures aux heures de main-d'œuvre du lot.
+
+    Ce que vérifie la règle : le volume d'heures d'un lot ne dépasse pas ses heures de main-d'œuvre
+    (montant × part de main-d'œuvre ÷ coût horaire).
+    Pourquoi : plus d'heures d'insertion que d'heures de travail, c'est une obligation inexécutable.
+    Exemple signalé : `heures: 5000` sur un lot de 200 000 € HT à 40 % de main-d'œuvre et 32 € de l'heure
+    (2 500 heures de main-d'œuvre).
+    À la place : un volume calculé par la formule, ou justifié et cohérent avec la main-d'œuvre.
+    Référence : formule de calibrage de la fiche de caractérisation (instruction de 2019, fiche 4).
+    """
+
+    ID = "heures-superieures-main-oeuvre"
+    SEVERITY = "erreur"
+
+    @staticmethod
+    def reference(law) -> str:
+        return law.instruction("fiche 4 (fiche de caractérisation du marché)")
+
+    @staticmethod
+    def check(review, report) -> None:
+        for r in review.hours.lots:
+            labour = _labour_hours(r)
+            if r.heures and labour is not None and r.heures > labour:
+                report(
+                    f"{r.lot.path}.heures" if r.lot.heures is not None else f"{r.lot.path}",
+                    f"Le lot {r.lot.numero} impose {fmt.heures(r.heures)} alors qu'il ne compte que {fmt.heures(int(labour))} de main-d'œuvre "
+                    "(montant × part de main-d'œuvre ÷ coût horaire) : l'obligation serait inexécutable, revoyez le volume ou les données.",
+                )
+
+
+class UnusualRate:
+    """Taux d'insertion hors de la pratique des facilitateurs.
+
+    Ce que vérifie la règle : le taux d'insertion d'un lot reste dans la fourchette usuelle (5 à 20 %).
+    Pourquoi : un taux très bas rend la clause symbolique, un taux très haut la rend inexécutable.
+    Exemple signalé : `taux_insertion: 2 %` ou `35 %`.
+    À la place : un taux entre 5 et 20 %, calibré avec le facilitateur.
+    Référence : pratique des facilitateurs (registre, fourchette de 5 à 20 %).
+    """
+
+    ID = "taux-hors-pratique"
+    SEVERITY = "avertissement"
+
+    @staticmethod
+    def reference(law) -> str:
+        return "pratique des facilitateurs, taux d'insertion de 5 à 20 % (non réglementaire)"
+
+    @staticmethod
+    def check(review, report) -> None:
+        low, high = (parse_rate(v) for v in review.law.practice("taux_insertion_fourchette").value)
+        for r in review.hours.lots:
+            if r.methode != "formule":
+                continue
+            for i in r.inputs:
+                if i.name == "taux_insertion" and not (low <= i.value <= high):
+                    path = f"{r.lot.path}.taux_insertion" if r.lot.taux_insertion is not None else "calcul.taux_insertion"
+                    report(
+                        path,
+                        f"Le taux d'insertion du lot {r.lot.numero} ({fmt.taux(i.value)}) sort de la fourchette usuelle "
+                        f"({fmt.taux(low)} à {fmt.taux(high)}) : calibrez-le avec le facilitateur.",
+                    )
+
+
+class ImposedWithoutJustification:
+    """Volume d'heures imposé sans justification.
+
+    Ce que vérifie la règle : un lot dont le profil impose `heures` donne aussi `justification`.
+    Pourquoi : la fiche de caractérisation doit expliquer un volume qui ne sort pas de la formule.
+    Exemple signalé : `heures: 1200` seul.
+    À la place : `heures: 1200` et `justification: « volume convenu avec le facilitateur… »`.
+    Référence : instruction de 2019, fiche 4 (fiche de caractérisation du marché).
+    """
+
+    ID = "heures-sans-justification"
+    SEVERITY = "avertissement"
+
+    @staticmethod
+    def reference(law) -> str:
+        return law.instruction("fiche 4")
+
+    @staticmethod
+    def check(review, report) -> None:
+        for lot in review.profile.lots:
+            if lot.heures is not None and not lot.justification:
+                report(f"{lot.path}.heures", f"Le lot {lot.numero} impose {fmt.heures(lot.heures)} sans « justification » : expliquez ce volume.")
+
+
+RULES = (BelowOneParcours, AboveLabour, UnusualRate, ImposedWithoutJustification)

@@ -1,0 +1,74 @@
+"""Lots réservés et marchés d'insertion : pas d'obligation d'heures, nature compatible."""
+
+from __future__ import annotations
+
+RESERVED = ("reserve_ea_esat", "reserve_siae", "reserve_ess")
+
+
+class ReservedWithHours:
+    """Lot réservé portant une obligation d'heures.
+
+    Ce que vérifie la règle : un lot réservé (EA/ESAT, SIAE, ESS) ne porte pas d'obligation d'heures.
+    Pourquoi : la réservation réalise déjà l'objectif d'insertion ; imposer des heures en plus fait double
+    emploi et peut décourager les structures visées.
+    Exemple signalé : `base_legale: [art36-2, art38]` ou un lot réservé avec `heures: 500`.
+    À la place : la réservation seule (`base_legale: art36-2`).
+    Référence : articles L. 2113-12 et L. 2113-13 du code de la commande publique.
+    """
+
+    ID = "lot-reserve-avec-heures"
+    SEVERITY = "avertissement"
+
+    @staticmethod
+    def reference(law) -> str:
+        return law.cite("L2113-12", "L2113-13")
+
+    @staticmethod
+    def check(review, report) -> None:
+        for r in review.hours.lots:
+            lot = r.lot
+            if any(b in RESERVED for b in lot.bases) and r.heures is not None:
+                report(
+                    f"{lot.path}.heures" if lot.heures is not None else f"{lot.path}.base_legale",
+                    f"Le lot {lot.numero} est réservé et porte pourtant une obligation d'heures d'insertion : "
+                    "retirez la condition d'exécution ou le volume imposé, la réservation suffit.",
+                )
+
+
+class ReservationNature:
+    """Réservation ou marché d'insertion incompatible avec la nature du marché.
+
+    Ce que vérifie la règle : la réservation aux entreprises de l'ESS ne vise que des services, et un
+    marché d'insertion et de qualification est un marché de services.
+    Pourquoi : l'article L. 2113-15 ne vise que certains services sociaux, de santé ou culturels ; le 3° de
+    l'article R. 2123-1 vise les services sociaux et spécifiques.
+    Exemple signalé : `nature: travaux` avec un lot `reserve_ess` ou `art28`.
+    À la place : une réservation SIAE ou EA/ESAT, ou une condition d'exécution.
+    Référence : articles L. 2113-15 et R. 2123-1 du code de la commande publique.
+    """
+
+    ID = "reservation-inadaptee"
+    SEVERITY = "erreur"
+
+    @staticmethod
+    def reference(law) -> str:
+        return law.cite("L2113-15") + " ; " + law.cite("R2123-1")
+
+    @staticmethod
+    def check(review, report) -> None:
+        nature = review.profile.marche.nature
+        for lot in review.profile.lots:
+            for base in lot.bases:
+                allowed = review.law.basis(base).get("natures")
+                if base == "marche_insertion":
+                    allowed = ["services"]
+                if allowed and nature not in allowed:
+                    label = review.law.basis(base)["label"]
+                    report(
+                        f"{lot.path}.base_legale",
+                        f"Le lot {lot.numero} relève d'un {label}, possible seulement pour un marché de services ; "
+                        f"ce marché est de {nature}. Choisissez une autre base ou corrigez « marche.nature ».",
+                    )
+
+
+RULES = (ReservedWithHours, ReservationNature)

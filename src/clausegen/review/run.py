@@ -1,0 +1,80 @@
+"""Run the review on one profile, or on files and folders (the ``clausegen check`` command)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..calc import compute_hours
+from ..errors import Issue, ProfileError
+from ..law.registry import load_registry
+from ..model import Profile
+from .context import Review
+from .finding import Finding
+from .rules import RULES
+
+
+def review_profile(profile: Profile, *, documents: str | Path | None = None, rules=RULES) -> list[Finding]:
+    """Every finding of ``rules`` on ``profile``, sorted by position."""
+    law = load_registry()
+    review = Review(profile, compute_hours(profile, law), law, Path(documents) if documents else None)
+    for rule in rules:
+        rule.check(review, review.reporter(rule))
+    return sorted(review.findings, key=Finding.sort_key)
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)
+    invalid: list[Issue] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "erreur" for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        if self.invalid:
+            return 2
+        return 1 if self.errors else 0
+
+
+def expand_paths(paths) -> list[Path]:
+    """Files as given; folders give their *.yaml / *.yml files, sorted."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        else:
+            out.append(path)
+    return out
+
+
+def check_one(path: Path, documents=None) -> tuple[list[Finding], list[Issue]]:
+    from ..profile.load import load_profile
+
+    try:
+        profile = load_profile(path)
+    except ProfileError as exc:
+        return [], exc.issues
+    return review_profile(profile, documents=documents), []
+
+
+def check_paths(paths, *, documents=None, jobs: int = 1) -> CheckResult:
+    """Review every profile under ``paths``; invalid profiles are reported, not raised."""
+    files = expand_paths(paths)
+    result = CheckResult(files=[str(f) for f in files])
+    if jobs > 1 and len(files) > 50:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, len(files) // (jobs * 8))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            outcomes = list(pool.map(check_one, files, [documents] * len(files), chunksize=chunk))
+    else:
+        outcomes = [check_one(f, documents) for f in files]
+    for findings, issues in outcomes:
+        result.findings += findings
+        result.invalid += issues
+    return result
