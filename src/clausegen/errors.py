@@ -40,7 +40,7 @@ class Issue:
             text += f"{self.field} : "
         text += self.message
         if self.expected:
-            text += f" Attendu : {self.expected}."
+            text += f" Attendu : {self.expected.rstrip('.')}."
         if self.suggestion:
             text += f" {self.suggestion}"
         return text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def format_path(parts) -> str:
 
 
 class _Reader:
-    """Turns the ruamel round-trip tree into plain Python, recording positions as it goes."""
+    """Turns the composed YAML node tree into plain Python, recording positions as it goes."""
 
     def __init__(self, source: str):
         self.source = source
@@ -63,40 +64,38 @@ class _Reader:
             probe = probe[:cut] if cut > 0 else ""
         return self.positions.get("", Position(1, 1))
 
-    def plain(self, node: Any, parts: list) -> Any:
-        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    def plain(self, node: Any, parts: list, construct) -> Any:
+        """Plain Python value of a composed YAML ``node``; positions recorded by path."""
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
 
         path = format_path(parts)
-        if isinstance(node, CommentedMap):
-            result = {}
-            for key, value in node.items():
-                sub = format_path([*parts, str(key)])
-                try:
-                    kline, kcol = node.lc.key(key)
-                    vline, vcol = node.lc.value(key)
-                    self.key_positions[sub] = Position(kline + 1, kcol + 1)
-                    self.positions[sub] = Position(vline + 1, vcol + 1)
-                except (KeyError, TypeError):
-                    pass
-                result[str(key)] = self.plain(value, [*parts, str(key)])
+        if isinstance(node, MappingNode):
+            result: dict = {}
+            for key_node, value_node in node.value:
+                key = construct(key_node)
+                key = str(key) if not isinstance(key, str) else key
+                sub = format_path([*parts, key])
+                if key in result:
+                    mark = key_node.start_mark
+                    self.issues.append(Issue(self.source, mark.line + 1, mark.column + 1, sub, f"clé « {key} » en double dans ce bloc.", "chaque clé une seule fois", "Supprimez ou renommez l'une des deux."))
+                    continue
+                self.key_positions[sub] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                self.positions[sub] = Position(value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+                result[key] = self.plain(value_node, [*parts, key], construct)
             return result
-        if isinstance(node, CommentedSeq):
-            result = []
-            for index, value in enumerate(node):
-                sub = format_path([*parts, index])
-                try:
-                    line, col = node.lc.item(index)
-                    self.positions[sub] = Position(line + 1, col + 1)
-                except (KeyError, TypeError, IndexError):
-                    pass
-                result.append(self.plain(value, [*parts, index]))
-            return result
-        if isinstance(node, _dt.datetime):
-            return node.date().isoformat()
-        if isinstance(node, _dt.date):
-            return node.isoformat()
-        if isinstance(node, str):
-            bad = invalid_xml_char(node)
+        if isinstance(node, SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self.positions[format_path([*parts, index])] = Position(item.start_mark.line + 1, item.start_mark.column + 1)
+                items.append(self.plain(item, [*parts, index], construct))
+            return items
+        value = construct(node)
+        if isinstance(value, _dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, _dt.date):
+            return value.isoformat()
+        if isinstance(value, str):
+            bad = invalid_xml_char(value)
             if bad is not None:
                 self.issue(
                     path,
@@ -104,18 +103,23 @@ class _Reader:
                     "du texte sans caractère de contrôle",
                     "Supprimez ce caractère ou retapez le texte.",
                 )
-            return str(node)
-        if node is not None and type(node).__module__.startswith("ruamel"):
-            # ScalarFloat, ScalarInt, ScalarBoolean… keep their plain value
-            for plain_type in (bool, int, float):
-                if isinstance(node, plain_type):
-                    return plain_type(node)
-        return node
+        return value
+
+
+@lru_cache(maxsize=1)
+def _yaml():
+    """A safe YAML reader; libyaml (ruamel.yaml.clib) when installed, pure Python otherwise."""
+    from ruamel.yaml import YAML
+
+    try:
+        yaml = YAML(typ="safe", pure=False)
+    except Exception:  # pragma: no cover - clib missing
+        yaml = YAML(typ="safe", pure=True)
+    return yaml
 
 
 def read_yaml(path: Path, source: str) -> tuple[Any, _Reader]:
     """Parse ``path``; YAML errors become Issues with their position."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     reader = _Reader(source)
@@ -129,20 +133,33 @@ def read_yaml(path: Path, source: str) -> tuple[Any, _Reader]:
         raise ProfileError([Issue(source, 1, 1, "", f"le fichier n'est pas encodé en UTF-8 (octet {exc.start}).", "un fichier texte UTF-8", "Réenregistrez-le en UTF-8 depuis votre éditeur.")]) from None
     except OSError as exc:
         raise ProfileError([Issue(source, 1, 1, "", f"lecture impossible : {exc.strerror}.")]) from None
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
+    yaml = _yaml()
     try:
-        tree = yaml.load(text)
+        tree = yaml.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = _translate_yaml_problem(exc)
+        bad_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        if "\t" in bad_line[: max(col, 1)] or bad_line.startswith("\t"):
+            problem = "syntaxe YAML invalide : tabulation interdite, indentez avec des espaces."
         raise ProfileError([Issue(source, line, col, "", problem, None, "Vérifiez l'indentation, les deux-points et les guillemets de cette ligne.")]) from None
     except YAMLError as exc:
         raise ProfileError([Issue(source, 1, 1, "", f"YAML illisible : {exc}")]) from None
     if tree is None:
         raise ProfileError([Issue(source, 1, 1, "", "le profil est vide.", "un profil commençant par « version: 1 »", "Partez d'un exemple du dossier profiles/.")])
-    plain = reader.plain(tree, [])
+    reader.positions[""] = Position(tree.start_mark.line + 1, tree.start_mark.column + 1)
+    constructor = yaml.constructor
+
+    def construct(node):
+        try:
+            return constructor.construct_object(node, deep=True)
+        except YAMLError as exc:
+            mark = node.start_mark
+            reader.issues.append(Issue(source, mark.line + 1, mark.column + 1, "", f"valeur illisible ({getattr(exc, 'problem', None) or exc}).", None, "Mettez ce texte entre guillemets."))
+            return None
+
+    plain = reader.plain(tree, [], construct)
     return plain, reader
 
 
@@ -189,15 +206,20 @@ def _choices(values) -> str:
 
 def schema_issues(data: Any, reader: _Reader) -> set[str]:
     """Validate ``data`` against the profile schema; add Issues to ``reader``. Returns the bad paths."""
-    from jsonschema import Draft202012Validator
-
     schema = profile_schema()
     bad: set[str] = set()
-    for error in Draft202012Validator(schema).iter_errors(data):
+    for error in _validator().iter_errors(data):
         for err in _leaf_errors(error):
             bad.add(format_path(err.absolute_path))
             _translate(err, schema, reader)
     return bad
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(profile_schema())
 
 
 def _leaf_errors(error):
