@@ -9,16 +9,34 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 LOCALE = "fr_FR"
 
 
+@lru_cache(maxsize=None)
+def _locale():
+    from babel import Locale
+
+    return Locale.parse(LOCALE)
+
+
+@lru_cache(maxsize=None)
+def _pattern(pattern: str):
+    from babel.numbers import parse_pattern
+
+    return parse_pattern(pattern)
+
+
+def format_decimal(value: Decimal, format: str, locale: str, decimal_quantization: bool) -> str:
+    """Babel's ``format_decimal`` with the locale and the parsed pattern cached (hot in reviews)."""
+    return _pattern(format).apply(value, _locale(), decimal_quantization=decimal_quantization)
+
+
 def nombre(value, places: int | None = None) -> str:
     """« 1 250 000 », « 743,75 »; ``places`` fixes the decimals (rounded half up)."""
-    from babel.numbers import format_decimal
-
     value = Decimal(value)
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
