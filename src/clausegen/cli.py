@@ -12,8 +12,10 @@ import sys
 
 import click
 
-from . import __version__
+from . import __version__, _click_fr
 from .errors import ClausegenError
+
+_click_fr.install()
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -37,10 +39,7 @@ def _handle_errors(func):
 
 class _FrenchGroup(click.Group):
     def format_usage(self, ctx, formatter):
-        formatter.write_usage(ctx.command_path, "[OPTIONS] COMMANDE [ARGUMENTS]…", prefix="Usage : ")
-
-    def format_options(self, ctx, formatter):
-        super().format_options(ctx, formatter)
+        formatter.write_usage(ctx.command_path, "[OPTIONS] COMMANDE [ARGUMENTS]…")
 
 
 @click.group(cls=_FrenchGroup, context_settings=CONTEXT_SETTINGS)
@@ -56,7 +55,7 @@ def cli():
     """
 
 
-@cli.command(context_settings=CONTEXT_SETTINGS)
+@cli.command(context_settings=CONTEXT_SETTINGS, short_help="Heures d'insertion par lot, avec le calcul détaillé.")
 @click.argument("profil", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True, help="Forme de la sortie : tableau lisible ou JSON pour les outils.")
 @_handle_errors
@@ -80,7 +79,7 @@ def calc(profil, output_format):
         click.echo(hours_as_text(result))
 
 
-@cli.command(context_settings=CONTEXT_SETTINGS)
+@cli.command(context_settings=CONTEXT_SETTINGS, short_help="Schéma JSON des profils, pour l'éditeur.")
 @_handle_errors
 def schema():
     """Affiche le schéma JSON des profils (pour l'autocomplétion dans l'éditeur).
@@ -94,13 +93,13 @@ def schema():
     click.echo(json.dumps(profile_schema(), ensure_ascii=False, indent=2))
 
 
-@cli.command(context_settings=CONTEXT_SETTINGS)
+@cli.command(context_settings=CONTEXT_SETTINGS, short_help="Produit les sept documents .docx du DCE.")
 @click.argument("profil", type=click.Path(dir_okay=False, path_type=str))
-@click.option("-o", "--sortie", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str), help="Dossier où écrire les documents (créé s'il n'existe pas).")
+@click.option("-o", "--sortie", "out_dir", required=True, metavar="DOSSIER", type=click.Path(file_okay=False, path_type=str), help="Dossier où écrire les documents (créé s'il n'existe pas).")
 @click.option("--documents", "documents", default="", metavar="LISTE", help="Documents à produire, séparés par des virgules : avis, rc, ccap, annexe-ae, memoire, fiche-caracterisation, suivi (par défaut : tous).")
 @click.option("--force", is_flag=True, help="Remplace les fichiers existants (sinon, un fichier existant est une erreur et rien n'est écrit).")
 @click.option("--pdf", is_flag=True, help="Produit aussi les PDF avec LibreOffice (un seul appel pour le dossier).")
-@click.option("--modeles", "--templates", "templates", type=click.Path(exists=True, file_okay=False, path_type=str), default=None, help="Dossier de modèles .docx de l'acheteur ; les documents absents utilisent les modèles intégrés.")
+@click.option("--modeles", "--templates", "templates", type=click.Path(exists=True, file_okay=False, path_type=str), default=None, metavar="DOSSIER", help="Dossier de modèles .docx de l'acheteur ; les documents absents utilisent les modèles intégrés.")
 @_handle_errors
 def render(profil, out_dir, documents, force, pdf, templates):
     """Produit les sections de clause sociale du DCE (.docx) à partir d'un profil.
@@ -120,12 +119,12 @@ def render(profil, out_dir, documents, force, pdf, templates):
     click.echo(f"{len(written)} fichier(s) écrit(s) dans {out_dir} : {', '.join(p.name for p in written)}")
 
 
-@cli.command(context_settings=CONTEXT_SETTINGS)
+@cli.command(context_settings=CONTEXT_SETTINGS, short_help="Revue PFRA d'un ou plusieurs profils.")
 @click.argument("profils", nargs=-1, type=click.Path(path_type=str))
 @click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True, help="Forme de la sortie.")
-@click.option("--documents", "documents", type=click.Path(exists=True, file_okay=False, path_type=str), default=None, help="Dossier de documents produits à comparer au profil (un seul profil).")
+@click.option("--documents", "documents", type=click.Path(exists=True, file_okay=False, path_type=str), default=None, metavar="DOSSIER", help="Dossier de documents produits à comparer au profil (un seul profil).")
 @click.option("--rules", "--regles", "list_rules", is_flag=True, help="Liste les règles de la revue et quitte.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Processus parallèles pour les gros volumes (par défaut : nombre de cœurs).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N", help="Processus parallèles pour les gros volumes (par défaut : nombre de cœurs).")
 @_handle_errors
 def check(profils, output_format, documents, list_rules, jobs):
     """Revue d'un ou plusieurs profils par la plateforme régionale des achats (PFRA).

@@ -8,6 +8,7 @@ so that « 744 heures », « 7 % » or « 1 250 000,00 € » never break across
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -109,3 +110,20 @@ def liste(items, conjonction: str = "et") -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + f" {conjonction} " + items[-1]
+
+
+_TYPO = (
+    (re.compile(r" ([:;!?»%])"), NBSP + r"\1"),
+    (re.compile(r"« "), "«" + NBSP),
+    (re.compile(r"\bn° "), "n°" + NBSP),
+)
+
+
+def typo(text: str | None) -> str | None:
+    """French typography for texts clausegen writes itself: no-break space before « : ; ! ? % » and
+    inside guillemets. Never applied to the buyer's own texts, which are shown exactly as typed."""
+    if text is None:
+        return None
+    for pattern, replacement in _TYPO:
+        text = pattern.sub(replacement, text)
+    return text

@@ -82,6 +82,7 @@ class CalcDefaults:
 @dataclass(frozen=True)
 class Execution:
     penalite_par_heure: Decimal | None = None
+    penalite_retard_jour: Decimal | None = None
     plafond_penalites: Decimal | None = None  # share of the lot's amount (0.10 = 10 %)
     periodicite_suivi: str | None = None
     delai_justificatifs_jours: int | None = None

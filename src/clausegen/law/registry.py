@@ -63,7 +63,8 @@ class LegalRegistry:
         return list(self.bases)
 
     def alias_names(self) -> list[str]:
-        return sorted(self._aliases)
+        """Aliases as the registry spells them (« art38 », « L2112-2 »); lookup ignores case."""
+        return sorted({str(a) for entry in self.bases.values() for a in entry.get("aliases", [])}, key=str.lower)
 
     def basis(self, name: str) -> dict:
         return self.bases[name]

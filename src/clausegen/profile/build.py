@@ -138,6 +138,7 @@ def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Prof
     publics = e.get("publics")
     execution = Execution(
         penalite_par_heure=b.value(e, ["execution"], "penalite_par_heure", parse_amount, maximum=Decimal("10000"), unit="€ HT par heure"),
+        penalite_retard_jour=b.value(e, ["execution"], "penalite_retard_jour", parse_amount, maximum=Decimal("100000"), unit="€ HT par jour"),
         plafond_penalites=b.value(e, ["execution"], "plafond_penalites", parse_rate),
         periodicite_suivi=e.get("periodicite_suivi"),
         delai_justificatifs_jours=as_int(e.get("delai_justificatifs_jours")),

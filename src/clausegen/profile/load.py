@@ -210,9 +210,24 @@ def schema_issues(data: Any, reader: _Reader) -> set[str]:
     bad: set[str] = set()
     for error in _validator().iter_errors(data):
         for err in _leaf_errors(error):
+            if _known_basis_spelling(err):
+                continue
             bad.add(format_path(err.absolute_path))
             _translate(err, schema, reader)
     return bad
+
+
+def _known_basis_spelling(err) -> bool:
+    """A legal basis written in another case (« ART38 », « l2152-7 ») is accepted: lookup ignores case."""
+    from ..law.registry import load_registry
+
+    parts = list(err.absolute_path)
+    return (
+        err.validator == "enum"
+        and "base_legale" in parts
+        and isinstance(err.instance, str)
+        and load_registry().canonical_basis(err.instance) is not None
+    )
 
 
 @lru_cache(maxsize=1)

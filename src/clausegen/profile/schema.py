@@ -167,6 +167,7 @@ def profile_schema() -> dict:
             "execution": _obj(
                 {
                     "penalite_par_heure": _desc(_AMOUNT, "Pénalité par heure d'insertion non réalisée (€ HT)."),
+                    "penalite_retard_jour": _desc(_AMOUNT, "Pénalité par jour de retard dans la remise du plan d'action, des états de suivi ou des justificatifs (€ HT)."),
                     "plafond_penalites": _desc(_RATE, "Plafond des pénalités d'insertion, en part du montant HT du lot."),
                     "periodicite_suivi": _desc({"enum": list(PERIODICITES)}, "Périodicité des états de suivi transmis par le titulaire."),
                     "delai_justificatifs_jours": _desc({"type": "integer", "minimum": 1, "maximum": 90}, "Délai de remise des justificatifs demandés, en jours ouvrés."),

@@ -46,15 +46,15 @@ def _law_context(law: LegalRegistry, on) -> dict:
         fact = law.articles(name, on)
         refs = list(fact.value)
         droit[name] = {
-            "libelle": entry["label"],
-            "resume": entry["summary"],
+            "libelle": fmt.typo(entry["label"]),
+            "resume": fmt.typo(entry["summary"]),
             "articles": fmt.articles(refs),
             "citation": citation(refs),
             "article_principal": fmt.article(refs[0]),
             "ancien": " ; ".join(f["text"] for f in entry.get("former", [])[:1]),
             "a_confirmer": fact.uncertain,
-            "structures": entry.get("structures"),
-            "ratio_minimum": entry.get("ratio_minimum"),
+            "structures": fmt.typo(entry.get("structures")),
+            "ratio_minimum": fmt.typo(entry.get("ratio_minimum")),
         }
     paragraph = law.basis("marche_insertion").get("paragraph", {}).get("R2123-1")
     droit["marche_insertion"]["citation_procedure"] = f"{paragraph} de l'article {fmt.article('R2123-1')} du {CODE}" if paragraph else citation(["R2123-1"])
@@ -62,7 +62,7 @@ def _law_context(law: LegalRegistry, on) -> dict:
     droit["reserve_cumul"] = citation([combo["article"]]) if combo else None
     rule = law.rule("clause_sociale_obligatoire")
     droit["clause_obligatoire"] = {
-        "texte": rule["text"],
+        "texte": fmt.typo(rule["text"]),
         "article": fmt.article(rule["article"]["value"]),
         "a_confirmer": rule["article"]["confidence"] in ("B", "U"),
     }
@@ -82,8 +82,8 @@ def _lot_context(r, profile: Profile, law: LegalRegistry, droit: dict) -> dict:
             refs.append("L2113-14")
         reservation = {
             "citation": citation(refs),
-            "structures": fmt.liste([law.basis(b)["structures"] for b in reserved], "ou"),
-            "ratio_minimum": law.basis(reserved[0]).get("ratio_minimum"),
+            "structures": fmt.typo(fmt.liste([law.basis(b)["structures"] for b in reserved], "ou")),
+            "ratio_minimum": fmt.typo(law.basis(reserved[0]).get("ratio_minimum")),
             "types": reserved,
             "handicap": "reserve_ea_esat" in reserved,
             "insertion": "reserve_siae" in reserved,
@@ -111,7 +111,7 @@ def _lot_context(r, profile: Profile, law: LegalRegistry, droit: dict) -> dict:
         "methode": r.methode,
         "imposee": r.methode == "imposee",
         "justification": lot.justification,
-        "raison": r.raison,
+        "raison": fmt.typo(r.raison),
         "montant_ht": lot.montant_ht,
         "accord_cadre": None if ac is None else {
             "minimum_ht": ac.minimum_ht,
@@ -126,7 +126,7 @@ def _lot_context(r, profile: Profile, law: LegalRegistry, droit: dict) -> dict:
         "cout_horaire": values.get("cout_horaire"),
         "taux_insertion": values.get("taux_insertion"),
         "donnees": [{"libelle": i.label, "valeur": i.shown, "origine": i.origin} for i in r.inputs],
-        "etapes": [{"libelle": s.label, "calcul": s.expression, "resultat": s.value} for s in r.steps],
+        "etapes": [{"libelle": fmt.typo(s.label), "calcul": fmt.typo(s.expression), "resultat": s.value} for s in r.steps],
         "parcours": r.parcours,
         "etp": r.etp,
         "heures_par_an": r.heures_par_an,
@@ -196,17 +196,18 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
         },
         "execution": {
             "penalite_par_heure": e.penalite_par_heure,
+            "penalite_retard_jour": e.penalite_retard_jour,
             "plafond_penalites": e.plafond_penalites,
             "periodicite_suivi": e.periodicite_suivi,
             "delai_justificatifs_jours": e.delai_justificatifs_jours,
             "plan_action_jours": e.plan_action_jours,
             "priorite_qpv": priorite_qpv,
             "apprentissage": e.apprentissage,
-            "apprentissage_texte": APPRENTISSAGE_LABELS[e.apprentissage],
+            "apprentissage_texte": fmt.typo(APPRENTISSAGE_LABELS[e.apprentissage]),
             "mutualisation": e.mutualisation,
-            "publics": [publics_all[c]["label"] if c in publics_all else c for c in codes],
+            "publics": [fmt.typo(publics_all[c]["label"]) if c in publics_all else c for c in codes],
         },
-        "modalites": [entry["label"] for entry in law.modalites().values()],
+        "modalites": [fmt.typo(entry["label"]) for entry in law.modalites().values()],
         "lots": lots,
         "lots_heures": [lot for lot in lots if lot["porte_heures"]],
         "lots_critere": [lot for lot in lots if lot["critere"]],
@@ -220,7 +221,7 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
             "heures_par_an": hours.heures_par_an,
         },
         "calcul": {
-            "arrondi": hours.arrondi,
+            "arrondi": fmt.typo(hours.arrondi),
             "parcours_heures": hours.parcours_heures,
             "etp_heures": hours.etp_heures,
             "tranche_ht": law.decimal("accord_cadre_tranche_ht", on),

@@ -23,7 +23,7 @@ class NoFacilitator:
 
     @staticmethod
     def check(review, report) -> None:
-        if review.profile.facilitateur is None and any(r.heures for r in review.hours.lots):
+        if review.profile.facilitateur is None and any(r.heures or r.accord_cadre for r in review.hours.lots):
             report("", "Aucun facilitateur de la clause sociale n'est désigné : ajoutez un bloc « facilitateur » (nom, structure, courriel), "
                        "sans quoi les documents confient son rôle au service acheteur.")
 
@@ -102,7 +102,8 @@ class ApprenticeshipWithoutEligibility:
 
     @staticmethod
     def check(review, report) -> None:
-        if review.profile.execution.apprentissage == "sans_condition":
+        bears = any(r.heures or r.accord_cadre for r in review.hours.lots)
+        if bears and review.profile.execution.apprentissage == "sans_condition":
             report("execution.apprentissage", "Les contrats d'apprentissage et de professionnalisation ne peuvent compter que pour des personnes éligibles, "
                                               "recrutées après l'attribution : remplacez « sans_condition » par « eligibles_uniquement ».")
 

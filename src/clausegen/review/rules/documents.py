@@ -7,7 +7,7 @@ import re
 from ... import fmt
 
 HOURS_DOCUMENTS = ("avis", "rc", "ccap", "annexe-ae", "fiche-caracterisation")
-_HOURS = re.compile(r"(\d[\d\u202f\u00a0 ]*?)[\u00a0 ]heures?\b")
+_HOURS = re.compile(r"(?<![\d,])(\d{1,3}(?:[\u202f\u00a0 ]\d{3})*|\d+)[\u00a0 ]heures?\b")
 
 
 def hours_figures(text: str) -> set[int]:
@@ -26,6 +26,9 @@ def known_figures(hours) -> set[int]:
             known.add(r.heures_estimees)
         if r.accord_cadre:
             known.add(r.accord_cadre.heures_fermes)
+            ratio = r.accord_cadre.ratio_par_tranche
+            if ratio == ratio.to_integral_value():
+                known.add(int(ratio))
             if r.accord_cadre.heures_max:
                 known.add(r.accord_cadre.heures_max)
     return known
@@ -69,11 +72,12 @@ class PackMismatch:
             except Exception as exc:  # noqa: BLE001 - any unreadable file is a finding, not a crash
                 report("", f"Le document {path} est illisible ({exc.__class__.__name__}).")
                 continue
+            figures = hours_figures(text)
             for r in review.hours.lots:
-                if r.heures is not None and fmt.heures(r.heures) not in text:
+                if r.heures and r.heures not in figures:
                     report(f"{r.lot.path}", f"{path.name} n'affiche pas les {fmt.heures(r.heures)} calculées pour le lot {r.lot.numero} : régénérez les documents.")
             if name != "fiche-caracterisation":
-                stray = sorted(hours_figures(text) - known)
+                stray = sorted(figures - known)
                 if stray:
                     shown = ", ".join(fmt.heures(h) for h in stray)
                     report("lots", f"{path.name} mentionne {shown}, volume(s) qui ne correspondent à aucun calcul du profil : le document a été modifié ou est périmé.")

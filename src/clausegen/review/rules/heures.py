@@ -7,13 +7,15 @@ from ...calc import formula
 from ...profile.values import parse_rate
 
 
-def _labour_hours(r):
-    """Hours of labour of the lot (amount × labour share ÷ hourly cost), or None if unknown."""
-    values = {i.name: i.value for i in r.inputs}
-    amount = r.lot.montant_ht or (r.lot.accord_cadre.minimum_ht if r.lot.accord_cadre else None)
-    if amount is None or not {"part_main_oeuvre", "cout_horaire"} <= set(values):
+def _labour_hours(r, profile):
+    """Hours of labour on the amount the obligation rests on (the minimum of an accord-cadre), or None."""
+    lot = r.lot
+    amount = lot.accord_cadre.minimum_ht if lot.accord_cadre else lot.montant_ht
+    share = lot.part_main_oeuvre if lot.part_main_oeuvre is not None else profile.calcul.part_main_oeuvre
+    cost = lot.cout_horaire if lot.cout_horaire is not None else profile.calcul.cout_horaire
+    if amount is None or share is None or cost is None:
         return None
-    return formula(amount, values["part_main_oeuvre"], values["cout_horaire"], 1)
+    return formula(amount, share, cost, 1)
 
 
 class BelowOneParcours:
@@ -43,7 +45,7 @@ class BelowOneParcours:
         for r in review.hours.lots:
             if not r.heures or r.heures >= parcours:
                 continue
-            labour = _labour_hours(r)
+            labour = _labour_hours(r, review.profile)
             if labour is not None and labour * high >= parcours:
                 report(
                     f"{r.lot.path}",
@@ -74,7 +76,7 @@ class AboveLabour:
     @staticmethod
     def check(review, report) -> None:
         for r in review.hours.lots:
-            labour = _labour_hours(r)
+            labour = _labour_hours(r, review.profile)
             if r.heures and labour is not None and r.heures > labour:
                 report(
                     f"{r.lot.path}.heures" if r.lot.heures is not None else f"{r.lot.path}",
