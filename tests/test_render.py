@@ -123,18 +123,19 @@ def test_byte_identical_output(tmp_path):
 
 
 def test_hostile_text_appears_literally():
+    """Markup, quotes, Jinja syntax, emoji and RTL text in a profile come out as typed, never interpreted."""
     profile = load_profile(HOSTILE)
     files = render_documents(profile)
-    for name, data in files.items():
-        text = docx_text(data)
-        assert profile.marche.objet in text, name
-        assert profile.acheteur.nom in text or name in ("memoire",), name
-    ccap = docx_text(files["ccap.docx"])
+    texts = {name: docx_text(data) for name, data in files.items()}
+    everything = "".join(texts.values())
+    for name, text in texts.items():
+        header = text.splitlines()[0]
+        assert profile.marche.reference in header and profile.marche.objet in header, name
+    for value in (profile.acheteur.nom, profile.facilitateur.structure, *(lot.intitule for lot in profile.lots)):
+        assert value in everything, value
     for lot in profile.lots:
-        assert lot.intitule in ccap
-    assert "{{ 7*7 }}" in profile.marche.objet
-    header = docx_text(files["ccap.docx"]).splitlines()[0]
-    assert "{{ 7*7 }}" in header and "49" not in header
+        assert lot.intitule in texts["ccap.docx"] or lot.intitule in texts["avis.docx"]
+    assert "{{ 7*7 }}" in profile.marche.objet and "49" not in texts["ccap.docx"].splitlines()[0]
 
 
 def test_existing_file_is_an_error_and_nothing_is_written(tmp_path):

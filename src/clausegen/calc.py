@@ -120,8 +120,12 @@ def rounding_text(rounding: Rounding) -> str:
 
 
 def formula(amount: Decimal, part: Decimal, cost: Decimal, rate: Decimal) -> Decimal:
-    """montant × part de main-d'œuvre ÷ coût horaire × taux d'insertion, exactly in Decimal."""
-    return amount * part / cost * rate
+    """montant × part de main-d'œuvre ÷ coût horaire × taux d'insertion, in Decimal.
+
+    The products are taken before the single division, so a result that is exact (762,5 ; 750) is
+    represented exactly and rounds as the hand calculation does.
+    """
+    return amount * part * rate / cost
 
 
 def _inputs(lot: Lot, profile: Profile) -> list[Input]:
@@ -180,7 +184,7 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None) ->
         part, cost, rate = values["part_main_oeuvre"], values["cout_horaire"], values["taux_insertion"]
         labour = amount * part
         hours_labour = labour / cost
-        raw = hours_labour * rate
+        raw = formula(amount, part, cost, rate)  # multiply first: exact whenever the result is
         steps.append(Step(f"{label} : main-d'œuvre", f"{fmt.montant(amount)} × {fmt.taux(part)}", labour))
         steps.append(Step(f"{label} : heures de main-d'œuvre", f"{fmt.montant(labour)} ÷ {fmt.montant(cost)}", hours_labour))
         steps.append(Step(f"{label} : heures d'insertion", f"{fmt.nombre(hours_labour, 2)} × {fmt.taux(rate)}", raw))

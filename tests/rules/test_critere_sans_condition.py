@@ -31,8 +31,8 @@ def test_condition_seule_rien():
     assert findings(BASE, RULE) == []
 
 
-def test_bug_alias_article_du_code_ecrit_comme_dans_le_registre_refuse_par_le_chargeur():
-    """BUG (src/clausegen/profile/schema.py, pas la règle) : le registre déclare les alias « L2152-7 »,
+def test_regression_alias_article_du_code_ecrit_comme_dans_le_registre_refuse_par_le_chargeur():
+    """Regression (fixed; src/clausegen/profile/schema.py, pas la règle) : le registre déclare les alias « L2152-7 »,
     « L2112-2 », « art36-II »… et ``canonical_basis`` les résout sans tenir compte de la casse, mais
     l'énumération du schéma ne contient que leurs formes en minuscules (``alias_names()``) : un profil qui
     écrit « base_legale: L2152-7 » (forme du code de la commande publique) est refusé, avec la suggestion

@@ -218,8 +218,8 @@ def test_ratio_decimal_n_est_pas_un_volume_parasite_annexe_reelle(render, tmp_pa
 # -- bug ---------------------------------------------------------------------------------------------------------
 
 
-def test_bug_volume_cherche_comme_sous_chaine(tmp_path):
-    """BUG : la présence du volume d'un lot est testée par ``fmt.heures(h) in texte``, sans limite de
+def test_regression_volume_cherche_comme_sous_chaine(tmp_path):
+    """Régression corrigée : la présence du volume d'un lot est testée par ``fmt.heures(h) in texte``, sans limite de
     nombre : « 44 heures » est « trouvé » dans « 744 heures ». La fiche de caractérisation, exemptée du
     contrôle des volumes parasites, n'est alors jamais signalée quand elle affiche 744 heures pour un
     lot que le profil calcule à 44 heures (50 286 € × 40 % ÷ 32 × 7 %). Attendu : « fiche-caracterisation.docx
@@ -230,8 +230,8 @@ def test_bug_volume_cherche_comme_sous_chaine(tmp_path):
     assert any(f.message.startswith("fiche-caracterisation.docx n'affiche pas les 44") for f in found), [f.message for f in found]
 
 
-def test_bug_ratio_entier_par_tranche_pris_pour_un_volume_parasite(render, tmp_path):
-    """BUG : ``known_figures`` ignore le ratio d'heures par tranche d'un accord-cadre. Quand ce ratio est
+def test_regression_ratio_entier_par_tranche_pris_pour_un_volume_parasite(render, tmp_path):
+    """Régression corrigée : ``known_figures`` ignore le ratio d'heures par tranche d'un accord-cadre. Quand ce ratio est
     un nombre entier (100 000 € × 40 % ÷ 32 € × 8 % = 100 heures par tranche), les documents l'impriment
     « 100 heures par tranche de 100 000 € HT » et la règle le prend pour un volume parasite : l'avis, le
     RC et l'annexe d'un dossier intact sont signalés en erreur (« annexe-ae.docx mentionne 100 heures…

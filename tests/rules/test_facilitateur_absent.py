@@ -39,8 +39,8 @@ def test_heures_imposees_sans_facilitateur_avertissement():
     assert only(findings(text, RULE)).severity == "avertissement"
 
 
-def test_bug_accord_cadre_sans_minimum_sans_facilitateur_non_signale():
-    """BUG (ou incohérence) : un accord-cadre sans minimum porte bien une obligation d'insertion (87,5
+def test_regression_accord_cadre_sans_minimum_sans_facilitateur_non_signale():
+    """Regression (fixed; ou incohérence) : un accord-cadre sans minimum porte bien une obligation d'insertion (87,5
     heures par tranche de 100 000 € HT commandée, 350 heures au plus ici ; l'annexe à l'acte d'engagement
     l'imprime), et penalite-absente / periodicite-absente le traitent comme un lot à heures ; mais
     facilitateur-absent teste ``any(r.heures …)`` et 0 heure ferme est faux : aucun avertissement alors que

@@ -52,8 +52,8 @@ def test_formule_jamais_au_dessus_de_la_main_d_oeuvre():
     assert findings(variant(BASE, ("taux_insertion: 7 %", "taux_insertion: 100 %")), RULE) == []
 
 
-def test_bug_heures_imposees_sans_taux_d_insertion_non_controlees():
-    """BUG : la main-d'œuvre (montant × part ÷ coût horaire) ne dépend pas du taux d'insertion, mais
+def test_regression_heures_imposees_sans_taux_d_insertion_non_controlees():
+    """Régression corrigée : la main-d'œuvre (montant × part ÷ coût horaire) ne dépend pas du taux d'insertion, mais
     ``_labour_hours`` lit ses données dans ``LotHours.inputs``, que ``compute_lot`` laisse vide dès que l'un
     des trois paramètres du calcul manque. Un lot qui impose 5 000 heures sur 200 000 € à 40 % et 32 € de
     l'heure (2 500 heures de main-d'œuvre) sans « taux_insertion » (inutile puisque le volume est imposé,

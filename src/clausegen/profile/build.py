@@ -70,13 +70,17 @@ def luhn_ok(digits: str) -> bool:
 
 def parse_siret(value) -> str:
     text = str(value).replace(" ", "").replace("\u00a0", "")
+    if isinstance(value, int) and len(text) < 14:
+        raise ValueProblem(f"« {value} » n'est pas un SIRET : {len(text)} chiffres au lieu de 14 (un SIRET commençant par 0 perd ce zéro s'il n'est pas écrit entre guillemets).", "14 chiffres entre guillemets, comme « \"012345678 00011\" »")
     if not (len(text) == 14 and text.isdigit()):
         raise ValueProblem(f"« {value} » n'est pas un SIRET.", "14 chiffres, comme « 732 829 320 00074 »")
-    # La Poste's establishments follow another key rule (sum of digits divisible by 5).
-    if text.startswith("356000000"):
-        if sum(int(c) for c in text) % 5:
-            raise ValueProblem(f"« {value} » : la clé du SIRET est fausse.", "un SIRET valide", "Recopiez-le depuis l'avis de situation SIRENE.")
-    elif not luhn_ok(text):
+    # La Poste's establishments (SIREN 356 000 000), except its head office 356 000 000 00048, use
+    # another key: the sum of the digits is a multiple of 5 (as python-stdnum checks it).
+    if text.startswith("356000000") and text != "35600000000048":
+        valid = sum(int(c) for c in text) % 5 == 0
+    else:
+        valid = luhn_ok(text)
+    if not valid:
         raise ValueProblem(f"« {value} » : la clé de contrôle du SIRET est fausse.", "un SIRET valide", "Recopiez-le depuis l'avis de situation SIRENE.")
     return text
 
@@ -143,7 +147,7 @@ def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Prof
         periodicite_suivi=e.get("periodicite_suivi"),
         delai_justificatifs_jours=as_int(e.get("delai_justificatifs_jours")),
         plan_action_jours=as_int(e.get("plan_action_jours")),
-        publics=tuple(publics) if isinstance(publics, list) else None,
+        publics=tuple(str(p) for p in publics) if isinstance(publics, list) and publics else None,
         priorite_qpv=e.get("priorite_qpv"),
         apprentissage=e.get("apprentissage", "eligibles_uniquement"),
         mutualisation=e.get("mutualisation", True),
@@ -186,6 +190,8 @@ def _resolve_bases(b: _Builder, law, raw: dict, parts: list) -> tuple[tuple[str,
     typed = [value] if isinstance(value, str) else list(value)
     canonical = []
     for i, name in enumerate(typed):
+        if not isinstance(value, str) and b.refused(format_path([*parts, "base_legale", i])):
+            continue
         resolved = law.canonical_basis(str(name))
         if resolved is None:  # the schema's enum normally catches this first
             where = format_path([*parts, "base_legale"] + ([] if isinstance(value, str) else [i]))
@@ -216,7 +222,7 @@ def _build_lot(b: _Builder, law, raw: dict, index: int, calc: CalcDefaults) -> L
     if crit is not None:
         subs = tuple(
             SubCriterion(s["libelle"], as_int(s["points"]))
-            for s in crit.get("sous_criteres", []) or []
+            for s in (crit.get("sous_criteres") if isinstance(crit.get("sous_criteres"), list) else [])
             if isinstance(s, dict) and isinstance(s.get("libelle"), str) and as_int(s.get("points")) is not None
         )
         criterion = Criterion(b.value(crit, [*parts, "critere"], "ponderation", parse_rate), subs)
@@ -240,7 +246,7 @@ def _build_lot(b: _Builder, law, raw: dict, index: int, calc: CalcDefaults) -> L
         heures=explicit,
         justification=raw.get("justification"),
         critere=criterion,
-        metiers=tuple(raw.get("metiers") or ()),
+        metiers=tuple(m for m in raw.get("metiers") if isinstance(m, str)) if isinstance(raw.get("metiers"), list) else (),
         titulaire=holder,
         index=index,
     )
@@ -255,9 +261,14 @@ def _check_inputs(b: _Builder, law, raw: dict, lot: Lot, calc: CalcDefaults) -> 
         b.reader.issue(f"{here}.justification", "une justification est donnée sans volume d'heures imposé.", "la clé « heures » à côté de « justification »")
     if not any(law.basis(base)["obligation_heures"] for base in lot.bases) or lot.heures is not None:
         return
+    misspelt = [k for k in raw if b.refused(f"{here}.{k}")]  # unknown keys, already reported
+
+    def typo_of(key: str) -> bool:
+        return any(_suggest(k, [key]) for k in misspelt)
+
     has_amount = lot.montant_ht is not None or (lot.accord_cadre and (lot.accord_cadre.minimum_ht or lot.accord_cadre.maximum_ht))
-    if not has_amount and not any(b.refused(f"{here}.{k}") for k in ("montant_ht", "accord_cadre")):
+    if not has_amount and not any(b.refused(f"{here}.{k}") or typo_of(k) for k in ("montant_ht", "accord_cadre")):
         b.reader.issue(here, "lot soumis à une condition d'exécution sans montant.", "« montant_ht » ou un bloc « accord_cadre » (minimum_ht, maximum_ht)", "Ou imposez le volume avec « heures » et « justification ».")
     for key, label in (("part_main_oeuvre", "la part de main-d'œuvre"), ("cout_horaire", "le coût horaire"), ("taux_insertion", "le taux d'insertion")):
-        if getattr(lot, key) is None and getattr(calc, key) is None and not b.refused(f"{here}.{key}") and not b.refused(f"calcul.{key}"):
+        if getattr(lot, key) is None and getattr(calc, key) is None and not b.refused(f"{here}.{key}") and not b.refused(f"calcul.{key}") and not typo_of(key):
             b.reader.issue(here, f"{label} manque pour calculer les heures de ce lot.", f"« {key} » dans le lot ou dans le bloc « calcul »", "Les valeurs usuelles figurent dans la fiche de caractérisation ; aucune valeur n'est supposée par défaut.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,10 @@ def format_path(parts) -> str:
     return text
 
 
+class _Unreadable(Exception):
+    """A scalar YAML could not construct (an impossible date, a number too long)."""
+
+
 class _Reader:
     """Turns the composed YAML node tree into plain Python, recording positions as it goes."""
 
@@ -50,6 +55,7 @@ class _Reader:
         self.positions: dict[str, Position] = {}
         self.key_positions: dict[str, Position] = {}
         self.issues: list[Issue] = []
+        self.unreadable: set[str] = set()
 
     def issue(self, path: str, message: str, expected=None, suggestion=None, *, key=False, field=None) -> None:
         pos = (self.key_positions if key else self.positions).get(path) or self.nearest(path)
@@ -89,7 +95,12 @@ class _Reader:
                 self.positions[format_path([*parts, index])] = Position(item.start_mark.line + 1, item.start_mark.column + 1)
                 items.append(self.plain(item, [*parts, index], construct))
             return items
-        value = construct(node)
+        try:
+            value = construct(node)
+        except _Unreadable as exc:
+            self.issue(path, f"valeur « {node.value} » illisible ({exc}).", None, "Corrigez la valeur ou mettez-la entre guillemets.")
+            self.unreadable.add(path)
+            return None
         if isinstance(value, _dt.datetime):
             return value.date().isoformat()
         if isinstance(value, _dt.date):
@@ -104,6 +115,9 @@ class _Reader:
                     "Supprimez ce caractère ou retapez le texte.",
                 )
         return value
+
+
+_RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 @lru_cache(maxsize=1)
@@ -133,11 +147,19 @@ def read_yaml(path: Path, source: str) -> tuple[Any, _Reader]:
         raise ProfileError([Issue(source, 1, 1, "", f"le fichier n'est pas encodé en UTF-8 (octet {exc.start}).", "un fichier texte UTF-8", "Réenregistrez-le en UTF-8 depuis votre éditeur.")]) from None
     except OSError as exc:
         raise ProfileError([Issue(source, 1, 1, "", f"lecture impossible : {exc.strerror}.")]) from None
+    raw_bad = _RAW_CONTROL.search(text)
+    if raw_bad:
+        before = text[: raw_bad.start()]
+        line = before.count("\n") + 1
+        col = raw_bad.start() - (before.rfind("\n") + 1) + 1
+        raise ProfileError([Issue(source, line, col, "", f"le fichier contient un caractère de contrôle invisible (U+{ord(raw_bad.group(0)):04X}).", "du texte sans caractère de contrôle", "Supprimez-le : il vient souvent d'un copier-coller.")])
     yaml = _yaml()
     try:
         tree = yaml.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "could not find expected ':'" in (exc.problem or "") and exc.context_mark is not None:
+            mark = exc.context_mark  # the key that lacks its colon, not the next line
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = _translate_yaml_problem(exc)
         bad_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
@@ -146,7 +168,7 @@ def read_yaml(path: Path, source: str) -> tuple[Any, _Reader]:
         raise ProfileError([Issue(source, line, col, "", problem, None, "Vérifiez l'indentation, les deux-points et les guillemets de cette ligne.")]) from None
     except YAMLError as exc:
         raise ProfileError([Issue(source, 1, 1, "", f"YAML illisible : {exc}")]) from None
-    if tree is None:
+    if tree is None or (getattr(tree, "tag", "").endswith(":null")):
         raise ProfileError([Issue(source, 1, 1, "", "le profil est vide.", "un profil commençant par « version: 1 »", "Partez d'un exemple du dossier profiles/.")])
     reader.positions[""] = Position(tree.start_mark.line + 1, tree.start_mark.column + 1)
     constructor = yaml.constructor
@@ -154,10 +176,9 @@ def read_yaml(path: Path, source: str) -> tuple[Any, _Reader]:
     def construct(node):
         try:
             return constructor.construct_object(node, deep=True)
-        except YAMLError as exc:
-            mark = node.start_mark
-            reader.issues.append(Issue(source, mark.line + 1, mark.column + 1, "", f"valeur illisible ({getattr(exc, 'problem', None) or exc}).", None, "Mettez ce texte entre guillemets."))
-            return None
+        except (YAMLError, ValueError, OverflowError) as exc:
+            text = str(exc)
+            raise _Unreadable(getattr(exc, "problem", None) or ("date impossible" if "day" in text or "month" in text else "nombre trop long" if "digits" in text else text)) from None
 
     plain = reader.plain(tree, [], construct)
     return plain, reader
@@ -175,6 +196,8 @@ def _translate_yaml_problem(exc) -> str:
         return "syntaxe YAML invalide : « : » attendu après la clé."
     if "found character '\\t'" in problem or "tab" in problem:
         return "syntaxe YAML invalide : tabulation interdite, indentez avec des espaces."
+    if "expected <block end>" in problem or "did not find expected key" in problem:
+        return "syntaxe YAML invalide : indentation incohérente (une clé est plus ou moins décalée que ses voisines)."
     if "found undefined alias" in problem:
         return "syntaxe YAML invalide : alias non défini."
     return f"syntaxe YAML invalide ({problem or exc.__class__.__name__})."
@@ -193,8 +216,14 @@ def _schema_at(schema: dict, parts) -> dict:
 
 
 def _suggest(value: str, choices) -> str | None:
-    close = difflib.get_close_matches(str(value).lower(), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"Vouliez-vous dire « {close[0]} » ?" if close else None
+    """The closest choice (difflib ratio ≥ 0.6); ties go to the earliest choice, so order by preference."""
+    text = str(value).lower()
+    best, best_score = None, 0.6
+    for choice in choices:
+        score = difflib.SequenceMatcher(None, text, str(choice).lower()).ratio()
+        if score > best_score + 1e-9:
+            best, best_score = choice, score
+    return f"Vouliez-vous dire « {best} » ?" if best else None
 
 
 def _choices(values) -> str:
@@ -210,11 +239,22 @@ def schema_issues(data: Any, reader: _Reader) -> set[str]:
     bad: set[str] = set()
     for error in _validator().iter_errors(data):
         for err in _leaf_errors(error):
-            if _known_basis_spelling(err):
+            if _known_basis_spelling(err) or format_path(err.absolute_path) in reader.unreadable:
                 continue
-            bad.add(format_path(err.absolute_path))
+            bad.update(_refused_paths(err))
             _translate(err, schema, reader)
     return bad
+
+
+def _refused_paths(err) -> list[str]:
+    """Paths whose value the schema refused: an unknown key or a missing one spoils only itself."""
+    parts = list(err.absolute_path)
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = err.schema.get("properties", {})
+        return [format_path([*parts, k]) for k in err.instance if k not in allowed]
+    if err.validator == "required":
+        return [format_path([*parts, err.message.split("'")[1]])]
+    return [format_path(parts)]
 
 
 def _known_basis_spelling(err) -> bool:
@@ -239,12 +279,9 @@ def _validator():
 
 def _leaf_errors(error):
     if error.validator in ("oneOf", "anyOf") and error.context:
-        instance = error.instance
-        wanted = "array" if isinstance(instance, list) else None
-        best = [e for e in error.context if e.validator != "type"]
-        if wanted is None:
-            best = [e for e in best if e.relative_schema_path[0] == 0] or best
-        yield from (best or [error])[:1]
+        branch = 1 if isinstance(error.instance, list) else 0  # base_legale: a name, or a list of names
+        best = [e for e in error.context if e.validator != "type" and e.relative_schema_path[0] == branch]
+        yield from (best or [error])
     else:
         yield error
 
@@ -270,6 +307,12 @@ def _translate(err, schema: dict, reader: _Reader) -> None:
             if key not in allowed:
                 sub = format_path([*parts, key])
                 reader.issue(sub, f"clé inconnue « {key} ».", "une des clés " + _choices(allowed), _suggest(key, allowed), key=True)
+    elif kind == "enum" and "base_legale" in parts:
+        from ..law.registry import load_registry
+
+        law = load_registry()
+        ranked = law.basis_names() + ["art38", "art52", "art28", "art36-1", "art36-2", "art37"] + law.alias_names()
+        reader.issue(path, f"base juridique « {value} » inconnue.", _choices(law.basis_names()) + " (ou les alias art38, art52, art28, art36-1, art36-2, art37)", _suggest(value, ranked))
     elif kind == "enum":
         choices = err.validator_value
         reader.issue(path, f"« {value} » n'est pas une valeur admise.", _choices(choices), _suggest(value, choices))
@@ -313,7 +356,7 @@ def load_profile(path: str | Path, *, today: _dt.date | None = None) -> Profile:
     data, reader = read_yaml(path, source)
     if not isinstance(data, dict):
         raise ProfileError([Issue(source, 1, 1, "", "le profil doit être un bloc de clés (version, acheteur, marche, lots…).", "un profil commençant par « version: 1 »")])
-    bad = schema_issues(data, reader)
+    bad = schema_issues(data, reader) | reader.unreadable
     profile = build_profile(data, reader, bad, today=today or _dt.date.today())
     if reader.issues:
         raise ProfileError(reader.issues)

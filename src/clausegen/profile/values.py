@@ -121,7 +121,10 @@ def parse_date(value) -> _dt.date:
     if isinstance(value, _dt.date):
         return value
     try:
-        return _dt.date.fromisoformat(str(value).strip())
+        text = str(value).strip()
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            raise ValueError(text)
+        return _dt.date.fromisoformat(text)
     except ValueError:
         raise ValueProblem(
             f"{_show(value)} n'est pas une date.",
