@@ -166,7 +166,9 @@ def _no_obligation_reason(lot: Lot, law: LegalRegistry, on) -> str:
     return "aucune base juridique n'impose d'heures à ce lot."
 
 
-def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None) -> LotHours:
+def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None, *, explain: bool = True) -> LotHours:
+    """Hours of one lot. With ``explain=False`` the figures are the same but the working (steps and
+    sentences) is left empty: the review of thousands of profiles does not read it."""
     law = law or load_registry()
     on = profile.reference_date
     rounding = profile.calcul.arrondi
@@ -180,16 +182,20 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None) ->
         inputs.insert(0, Input("montant_ht", "montant estimé HT", lot.montant_ht, f"lot n°{fmt.NBSP}{lot.numero}", fmt.montant(lot.montant_ht)))
     steps: list[Step] = []
 
+    def step(label: str, expression, value: Decimal) -> None:
+        if explain:
+            steps.append(Step(label, expression(), value))
+
     def apply(amount: Decimal, label: str) -> tuple[Decimal, int]:
         part, cost, rate = values["part_main_oeuvre"], values["cout_horaire"], values["taux_insertion"]
         labour = amount * part
         hours_labour = labour / cost
         raw = formula(amount, part, cost, rate)  # multiply first: exact whenever the result is
-        steps.append(Step(f"{label} : main-d'œuvre", f"{fmt.montant(amount)} × {fmt.taux(part)}", labour))
-        steps.append(Step(f"{label} : heures de main-d'œuvre", f"{fmt.montant(labour)} ÷ {fmt.montant(cost)}", hours_labour))
-        steps.append(Step(f"{label} : heures d'insertion", f"{fmt.nombre(hours_labour, 2)} × {fmt.taux(rate)}", raw))
+        step(f"{label} : main-d'œuvre", lambda: f"{fmt.montant(amount)} × {fmt.taux(part)}", labour)
+        step(f"{label} : heures de main-d'œuvre", lambda: f"{fmt.montant(labour)} ÷ {fmt.montant(cost)}", hours_labour)
+        step(f"{label} : heures d'insertion", lambda: f"{fmt.nombre(hours_labour, 2)} × {fmt.taux(rate)}", raw)
         rounded = round_hours(raw, rounding)
-        steps.append(Step(f"{label} : arrondi", f"{fmt.nombre(raw, 2)} → {rounding_text(rounding)}", Decimal(rounded)))
+        step(f"{label} : arrondi", lambda: f"{fmt.nombre(raw, 2)} → {rounding_text(rounding)}", Decimal(rounded))
         return raw, rounded
 
     framework = None
@@ -215,7 +221,7 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None) ->
             raw, firm = apply(ac.minimum_ht, "Minimum")
         ratio_raw = formula(tranche, values["part_main_oeuvre"], values["cout_horaire"], values["taux_insertion"])
         ratio = ratio_raw.quantize(HUNDREDTH, ROUND_HALF_UP)
-        steps.append(Step("Ratio par tranche commandée au-delà du minimum", f"{fmt.montant(tranche)} × {fmt.taux(values['part_main_oeuvre'])} ÷ {fmt.montant(values['cout_horaire'])} × {fmt.taux(values['taux_insertion'])}", ratio))
+        step("Ratio par tranche commandée au-delà du minimum", lambda: f"{fmt.montant(tranche)} × {fmt.taux(values['part_main_oeuvre'])} ÷ {fmt.montant(values['cout_horaire'])} × {fmt.taux(values['taux_insertion'])}", ratio)
         ceiling = None
         if ac.maximum_ht is not None:
             _, ceiling = apply(ac.maximum_ht, "Maximum (indicatif)")
@@ -235,7 +241,7 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None) ->
     elif inputs and lot.montant_ht is not None:
         raw, hours = apply(lot.montant_ht, "Montant")
         methode = "formule"
-        reason = f"{fmt.montant(lot.montant_ht)} × {fmt.taux(values['part_main_oeuvre'])} ÷ {fmt.montant(values['cout_horaire'])} × {fmt.taux(values['taux_insertion'])} = {fmt.nombre(raw, 2)}, {rounding_text(rounding)} : {fmt.heures(hours)}."
+        reason = f"{fmt.montant(lot.montant_ht)} × {fmt.taux(values['part_main_oeuvre'])} ÷ {fmt.montant(values['cout_horaire'])} × {fmt.taux(values['taux_insertion'])} = {fmt.nombre(raw, 2)}, {rounding_text(rounding)} : {fmt.heures(hours)}." if explain else ""
     else:  # the loader refuses such a lot; kept for profiles built in code
         raise ValueError(f"lot {lot.numero} : données insuffisantes pour calculer les heures")
 
@@ -245,11 +251,11 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None) ->
     return LotHours(lot, hours, methode, reason, tuple(inputs) if (bears or lot.heures is not None) else (), tuple(steps), raw, estimate, framework, parcours, etp, per_year)
 
 
-def compute_hours(profile: Profile, law: LegalRegistry | None = None) -> MarketHours:
-    """Hours of every lot of ``profile`` and their totals, with the working."""
+def compute_hours(profile: Profile, law: LegalRegistry | None = None, *, explain: bool = True) -> MarketHours:
+    """Hours of every lot of ``profile`` and their totals, with the working (unless ``explain=False``)."""
     law = law or load_registry()
     on = profile.reference_date
-    lots = tuple(compute_lot(lot, profile, law) for lot in profile.lots)
+    lots = tuple(compute_lot(lot, profile, law, explain=explain) for lot in profile.lots)
     total = sum(r.heures for r in lots if r.heures is not None)
     parcours, etp, per_year = _ratios(total, law, profile, on)
     notes = []

@@ -36,6 +36,7 @@ def format_decimal(value: Decimal, format: str, locale: str, decimal_quantizatio
     return _pattern(format).apply(value, _locale(), decimal_quantization=decimal_quantization)
 
 
+@lru_cache(maxsize=8192)
 def nombre(value, places: int | None = None) -> str:
     """« 1 250 000 », « 743,75 »; ``places`` fixes the decimals (rounded half up)."""
     value = Decimal(value)

@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml.nodes import MappingNode, SequenceNode
+
 from ..errors import Issue, ProfileError
 from ..model import Position, Profile
 from .schema import profile_schema
@@ -70,30 +72,28 @@ class _Reader:
             probe = probe[:cut] if cut > 0 else ""
         return self.positions.get("", Position(1, 1))
 
-    def plain(self, node: Any, parts: list, construct) -> Any:
-        """Plain Python value of a composed YAML ``node``; positions recorded by path."""
-        from ruamel.yaml.nodes import MappingNode, SequenceNode
-
-        path = format_path(parts)
+    def plain(self, node: Any, path: str, construct) -> Any:
+        """Plain Python value of a composed YAML ``node`` at ``path``; positions recorded by path."""
         if isinstance(node, MappingNode):
             result: dict = {}
             for key_node, value_node in node.value:
                 key = construct(key_node)
                 key = str(key) if not isinstance(key, str) else key
-                sub = format_path([*parts, key])
+                sub = f"{path}.{key}" if path else key
                 if key in result:
                     mark = key_node.start_mark
                     self.issues.append(Issue(self.source, mark.line + 1, mark.column + 1, sub, f"clé « {key} » en double dans ce bloc.", "chaque clé une seule fois", "Supprimez ou renommez l'une des deux."))
                     continue
                 self.key_positions[sub] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 self.positions[sub] = Position(value_node.start_mark.line + 1, value_node.start_mark.column + 1)
-                result[key] = self.plain(value_node, [*parts, key], construct)
+                result[key] = self.plain(value_node, sub, construct)
             return result
         if isinstance(node, SequenceNode):
             items = []
             for index, item in enumerate(node.value):
-                self.positions[format_path([*parts, index])] = Position(item.start_mark.line + 1, item.start_mark.column + 1)
-                items.append(self.plain(item, [*parts, index], construct))
+                sub = f"{path}[{index + 1}]"
+                self.positions[sub] = Position(item.start_mark.line + 1, item.start_mark.column + 1)
+                items.append(self.plain(item, sub, construct))
             return items
         try:
             value = construct(node)
@@ -124,11 +124,25 @@ _RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 def _yaml():
     """A safe YAML reader; libyaml (ruamel.yaml.clib) when installed, pure Python otherwise."""
     from ruamel.yaml import YAML
+    from ruamel.yaml.resolver import VersionedResolver
+
+    class YAML12Resolver(VersionedResolver):
+        """Resolves plain scalars with the YAML 1.2 rules, looked up once instead of for every scalar
+        (ruamel recomputes the processing version at each scalar: a third of the loading time)."""
+
+        _rules = None
+
+        @property
+        def versioned_resolver(self):
+            if self._rules is None:
+                self._rules = VersionedResolver.versioned_resolver.fget(self)
+            return self._rules
 
     try:
         yaml = YAML(typ="safe", pure=False)
     except Exception:  # pragma: no cover - clib missing
         yaml = YAML(typ="safe", pure=True)
+    yaml.Resolver = YAML12Resolver
     return yaml
 
 
@@ -174,13 +188,15 @@ def read_yaml(path: Path, source: str) -> tuple[Any, _Reader]:
     constructor = yaml.constructor
 
     def construct(node):
+        if node.ctag.suffix == "tag:yaml.org,2002:str":
+            return node.value  # most scalars: no constructor round-trip needed
         try:
             return constructor.construct_object(node, deep=True)
         except (YAMLError, ValueError, OverflowError) as exc:
             text = str(exc)
             raise _Unreadable(getattr(exc, "problem", None) or ("date impossible" if "day" in text or "month" in text else "nombre trop long" if "digits" in text else text)) from None
 
-    plain = reader.plain(tree, [], construct)
+    plain = reader.plain(tree, "", construct)
     return plain, reader
 
 
@@ -237,6 +253,11 @@ def schema_issues(data: Any, reader: _Reader) -> set[str]:
     """Validate ``data`` against the profile schema; add Issues to ``reader``. Returns the bad paths."""
     schema = profile_schema()
     bad: set[str] = set()
+    try:
+        _fast_validator()(data)
+        return bad  # the usual case: valid, and the compiled validator says so ~20× faster
+    except Exception:  # noqa: BLE001 - any refusal: run the full validator for every French message
+        pass
     for error in _validator().iter_errors(data):
         for err in _leaf_errors(error):
             if _known_basis_spelling(err) or format_path(err.absolute_path) in reader.unreadable:
@@ -268,6 +289,16 @@ def _known_basis_spelling(err) -> bool:
         and isinstance(err.instance, str)
         and load_registry().canonical_basis(err.instance) is not None
     )
+
+
+@lru_cache(maxsize=1)
+def _fast_validator():
+    """The same schema compiled to Python by fastjsonschema (draft-07 subset it uses), for the fast path."""
+    import fastjsonschema
+
+    schema = dict(profile_schema())
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return fastjsonschema.compile(schema, formats={"date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})
 
 
 @lru_cache(maxsize=1)

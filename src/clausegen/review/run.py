@@ -17,7 +17,7 @@ from .rules import RULES
 def review_profile(profile: Profile, *, documents: str | Path | None = None, rules=RULES) -> list[Finding]:
     """Every finding of ``rules`` on ``profile``, sorted by position."""
     law = load_registry()
-    review = Review(profile, compute_hours(profile, law), law, Path(documents) if documents else None)
+    review = Review(profile, compute_hours(profile, law, explain=False), law, Path(documents) if documents else None)
     for rule in rules:
         rule.check(review, review.reporter(rule))
     return sorted(review.findings, key=Finding.sort_key)
