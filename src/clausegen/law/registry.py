@@ -178,5 +178,8 @@ def load_registry() -> LegalRegistry:
     from ruamel.yaml import YAML
 
     text = resources.files("clausegen.law").joinpath("registry.yaml").read_text(encoding="utf-8")
-    yaml = YAML(typ="safe", pure=True)
+    try:
+        yaml = YAML(typ="safe", pure=False)  # libyaml when ruamel.yaml.clib is installed
+    except Exception:  # pragma: no cover
+        yaml = YAML(typ="safe", pure=True)
     return LegalRegistry(yaml.load(text))

@@ -253,11 +253,13 @@ def schema_issues(data: Any, reader: _Reader) -> set[str]:
     """Validate ``data`` against the profile schema; add Issues to ``reader``. Returns the bad paths."""
     schema = profile_schema()
     bad: set[str] = set()
+    from fastjsonschema import JsonSchemaValueException
+
     try:
         _fast_validator()(data)
         return bad  # the usual case: valid, and the compiled validator says so ~20× faster
-    except Exception:  # noqa: BLE001 - any refusal: run the full validator for every French message
-        pass
+    except JsonSchemaValueException:
+        pass  # refused: the full validator words every error in French
     for error in _validator().iter_errors(data):
         for err in _leaf_errors(error):
             if _known_basis_spelling(err) or format_path(err.absolute_path) in reader.unreadable:
@@ -294,11 +296,31 @@ def _known_basis_spelling(err) -> bool:
 @lru_cache(maxsize=1)
 def _fast_validator():
     """The same schema compiled to Python by fastjsonschema (draft-07 subset it uses), for the fast path."""
-    import fastjsonschema
+    import json
+    import marshal
+    import sys
+
+    from ..cache import cached_bytes
 
     schema = dict(profile_schema())
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-    return fastjsonschema.compile(schema, formats={"date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})
+    formats = {"date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+
+    def generate() -> str:
+        import fastjsonschema
+
+        return fastjsonschema.compile_to_code(schema, formats=formats)
+
+    def build() -> bytes:
+        code = generate()
+        entry = re.search(r"^def (\w+)\(", code, re.MULTILINE).group(1)  # the root schema's function comes first
+        return entry.encode("ascii") + b"\n" + marshal.dumps(compile(code, "<clausegen profile schema>", "exec"))
+
+    key = json.dumps(schema, sort_keys=True) + sys.version  # marshal data is specific to the Python version
+    entry, _, blob = cached_bytes("schema", key, build).partition(b"\n")
+    namespace: dict = {}
+    exec(marshal.loads(blob), namespace)  # noqa: S102 - code generated from our own schema
+    return namespace[entry.decode("ascii")]
 
 
 @lru_cache(maxsize=1)

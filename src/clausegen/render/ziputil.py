@@ -1,11 +1,58 @@
-"""Byte-stable .docx packaging: same parts, same order, same dates, same compression → same bytes."""
+"""Byte-stable .docx packaging: same parts, same order, same dates, same compression → same bytes.
+
+``Package`` writes a zip by hand (local headers, central directory) so that the parts of a template that
+do not change from one document to the next are compressed once and copied as they are; only the
+rendered XML parts are compressed per document.
+"""
 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
+from dataclasses import dataclass
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+_DOS_TIME = 0
+_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01
+_LEVEL = 6
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One zip member, already deflated."""
+
+    name: bytes
+    crc: int
+    size: int
+    data: bytes  # raw deflate stream
+
+
+def deflate(name: str, data: bytes) -> Entry:
+    compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    packed = compressor.compress(data) + compressor.flush()
+    return Entry(name.encode("utf-8"), zlib.crc32(data) & 0xFFFFFFFF, len(data), packed)
+
+
+def write_zip(entries) -> bytes:
+    """A zip of ``entries`` in the given order, with fixed dates and attributes."""
+    out = io.BytesIO()
+    central = []
+    for entry in entries:
+        offset = out.tell()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x0800, 8, _DOS_TIME, _DOS_DATE, entry.crc, len(entry.data), entry.size, len(entry.name), 0))
+        out.write(entry.name)
+        out.write(entry.data)
+        central.append(
+            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x0800, 8, _DOS_TIME, _DOS_DATE, entry.crc, len(entry.data), entry.size, len(entry.name), 0, 0, 0, 0, 0o644 << 16, offset)
+            + entry.name
+        )
+    start = out.tell()
+    for record in central:
+        out.write(record)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    return out.getvalue()
 
 
 def normalize_zip(data: bytes) -> bytes:
@@ -16,12 +63,4 @@ def normalize_zip(data: bytes) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
     names = source.namelist()
     names.sort(key=lambda n: n != "[Content_Types].xml")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in names:
-            info = zipfile.ZipInfo(name, FIXED_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 0
-            target.writestr(info, source.read(name), compresslevel=6)
-    return out.getvalue()
+    return write_zip(deflate(name, source.read(name)) for name in names)
