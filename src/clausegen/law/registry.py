@@ -66,6 +66,10 @@ class LegalRegistry:
         """Aliases as the registry spells them (« art38 », « L2112-2 »); lookup ignores case."""
         return sorted({str(a) for entry in self.bases.values() for a in entry.get("aliases", [])}, key=str.lower)
 
+    def start_date(self) -> _dt.date:
+        """The first day every basis has its articles (the code's entry into force)."""
+        return max(min(_as_date(k) for k in entry["articles"]) for entry in self.bases.values())
+
     def basis(self, name: str) -> dict:
         return self.bases[name]
 

@@ -96,6 +96,17 @@ def as_int(value) -> int | None:
     return None
 
 
+def _publication_date(value, *, start):
+    date = parse_date(value)
+    if date < start:
+        raise ValueProblem(
+            f"« {value} » précède l'entrée en vigueur du code de la commande publique ({start.isoformat()}) que clausegen cite.",
+            f"une date à partir du {start.isoformat()}",
+            "Pour un marché plus ancien, les documents produits citeraient des articles qui ne s'appliquaient pas encore.",
+        )
+    return date
+
+
 def _hourly_cost(value):
     return parse_amount(value, maximum=MAX_HOURLY_COST, unit="€ HT de l'heure")
 
@@ -119,7 +130,7 @@ def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Prof
         nature=m.get("nature", "services"),
         duree_mois=as_int(m.get("duree_mois")) or 12,
         qpv=bool(m.get("qpv", False)) if isinstance(m.get("qpv"), bool) else False,
-        date_publication=b.value(m, ["marche"], "date_publication", parse_date),
+        date_publication=b.value(m, ["marche"], "date_publication", _publication_date, start=law.start_date()),
         cpv=m.get("cpv"),
         procedure=m.get("procedure"),
         lieu_execution=m.get("lieu_execution"),

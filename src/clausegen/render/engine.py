@@ -57,6 +57,20 @@ class _Budget:
 _budget: contextvars.ContextVar[_Budget] = contextvars.ContextVar("clausegen_budget")
 
 
+def _bounded_iter(iterable):
+    """Every ``{% for %}`` iterates through here: each turn spends one unit of the document's budget,
+    so even a stored range looped over in nested loops cannot run for ever."""
+    from jinja2.sandbox import SecurityError
+
+    budget = _budget.get(None)
+    for item in iterable:
+        if budget is not None:
+            budget.left -= 1
+            if budget.left < 0:
+                raise SecurityError(f"boucle trop longue (plus de {MAX_LOOP_ITEMS} tours dans un document)")
+        yield item
+
+
 def _bounded_range(*args):
     from jinja2.sandbox import SecurityError
 
@@ -87,7 +101,7 @@ def _bytecode_cache():
     from ..cache import cache_dir
 
     folder = cache_dir()
-    return FileSystemBytecodeCache(str(folder)) if folder is not None else None
+    return FileSystemBytecodeCache(str(folder), "__jinja2_bounded1_%s.cache") if folder is not None else None
 
 
 @lru_cache(maxsize=1)
@@ -98,6 +112,14 @@ def jinja_env():
 
     class ClausegenSandbox(ImmutableSandboxedEnvironment):
         intercepted_binops = frozenset({"*", "**"})
+
+        def _parse(self, source, name, filename):
+            from jinja2 import nodes
+
+            tree = super()._parse(source, name, filename)
+            for loop in tree.find_all(nodes.For):
+                loop.iter = nodes.Filter(loop.iter, "_tours", [], [], None, None, lineno=loop.iter.lineno)
+            return tree
 
         def call_binop(self, context, operator, left, right):
             if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
@@ -117,7 +139,9 @@ def jinja_env():
         cache_size=256,
     )
     env.filters.update(FILTERS)
+    env.filters["_tours"] = _bounded_iter
     env.globals["range"] = _bounded_range
+    env.globals.pop("lipsum", None)
     return env
 
 
@@ -163,6 +187,16 @@ _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes
 _DOCXTPL_ONLY = re.compile(r"\{%-?\s*(tc|r|colspan|cellbg|vm|hm)\b|\{\{-?\s*r\s")
 
 
+_TAG_IN_XML = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_TAG_ENTITIES = {"&apos;": "'", "&quot;": '"', "&amp;": "&", "&#39;": "'", "&#34;": '"'}
+_TAG_ENTITY = re.compile("|".join(_TAG_ENTITIES))
+
+
+def _unescape_tags(xml: str) -> str:
+    """LibreOffice saves ' and " of text as &apos; / &quot;; inside a Jinja tag they must be characters again."""
+    return _TAG_IN_XML.sub(lambda m: _TAG_ENTITY.sub(lambda e: _TAG_ENTITIES[e.group(0)], m.group(0)), xml)
+
+
 @dataclass
 class PreparedTemplate:
     """A template read, patched and compiled once; rendering it only runs the compiled Jinja code."""
@@ -202,7 +236,7 @@ def prepare(name: str, data: bytes) -> PreparedTemplate:
         if part == _CORE:
             entries.append(part)
         elif _TEMPLATED.match(part) and (b"{{" in raw or b"{%" in raw or b"{#" in raw):
-            xml = cached_text("patched", raw, lambda raw=raw: _docxtpl_text_helper().patch_xml(raw.decode("utf-8")))
+            xml = cached_text("patched-2", raw, lambda raw=raw: _unescape_tags(_docxtpl_text_helper().patch_xml(raw.decode("utf-8"))))
             docxtpl_only = docxtpl_only or bool(_DOCXTPL_ONLY.search(xml))
             xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
             sources[part] = xml
