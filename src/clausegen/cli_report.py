@@ -1,0 +1,77 @@
+"""The ``clausegen report`` command: portfolio indicators (xlsx or html) and pooling of hours by company."""
+
+from __future__ import annotations
+
+import click
+
+from .cli import CONTEXT_SETTINGS, _handle_errors
+
+
+def _plural(n: int, word: str) -> str:
+    from .fmt import NNBSP, nombre
+
+    return f"{nombre(n).replace(NNBSP, ' ')} {word}{'s' if n > 1 else ''}"
+
+
+@click.command("report", context_settings=CONTEXT_SETTINGS, short_help="Rapport de portefeuille (xlsx ou html) et mutualisation des heures.")
+@click.argument("profils", nargs=-1, type=click.Path(path_type=str))
+@click.option("-o", "--sortie", "output", metavar="FICHIER", type=click.Path(path_type=str), default=None,
+              help="Fichier du rapport (.xlsx ou .html). Facultatif avec --mutualisation seule.")
+@click.option("--format", "output_format", type=click.Choice(["xlsx", "html"]), default=None,
+              help="Forme du rapport : classeur Excel ou page HTML autonome (par défaut : selon l'extension de -o, sinon xlsx).")
+@click.option("--mutualisation", is_flag=True,
+              help="Affiche les heures dues par entreprise titulaire et le gain de parcours d'une mutualisation ; ajoute une feuille (ou une section) « Mutualisation » au rapport.")
+@click.option("--ignorer-invalides", "skip_invalid", is_flag=True,
+              help="Continue avec les profils valides (les erreurs des autres sont affichées) au lieu de ne rien produire.")
+@click.option("--force", is_flag=True, help="Remplace le fichier de sortie s'il existe.")
+@_handle_errors
+def report(profils, output, output_format, mutualisation, skip_invalid, force):
+    """Rapport de portefeuille : indicateurs de la clause sociale sur plusieurs marchés.
+
+    \b
+    PROFILS : fichiers .yaml ou dossiers (parcourus récursivement).
+    Indicateurs connus avant l'exécution (instruction du 11 avril 2019, fiche 3) :
+    marchés et lots avec heures, lots réservés, marchés d'insertion, heures prévues,
+    parcours de 300 heures et ETP estimés, par type d'acheteur, par nature, par base
+    juridique et par taille de marché, avec graphiques, et le tableau des marchés.
+    Un profil invalide : toutes ses erreurs sont affichées et rien n'est écrit (code 2),
+    sauf avec --ignorer-invalides.
+
+    \b
+    Exemples :
+      clausegen report profiles/ -o rapport.xlsx
+      clausegen report profiles/ -o rapport.html --mutualisation
+      clausegen report marches/ --mutualisation
+    """
+    from . import fmt
+    from .report import build_report, format_for, load_portfolio
+
+    if not profils:
+        raise click.UsageError("indiquez au moins un profil ou un dossier.")
+    if not output and not mutualisation:
+        raise click.UsageError("indiquez le fichier du rapport avec -o (ou demandez --mutualisation).")
+    if output_format and not output:
+        raise click.UsageError("--format demande un fichier de sortie (-o).")
+    portfolio = load_portfolio(profils, skip_invalid=skip_invalid)
+    if not portfolio.files:
+        raise click.UsageError("aucun fichier .yaml trouvé dans les chemins indiqués.")
+    if portfolio.invalid:
+        for issue in portfolio.invalid:
+            click.echo(issue.format(), err=True)
+        click.echo(f"{_plural(len(portfolio.invalid_files), 'profil invalide')} ignoré{'s' if len(portfolio.invalid_files) > 1 else ''} "
+                   f"sur {len(portfolio.files)} : le rapport porte sur les {_plural(len(portfolio.results), 'profil')} valide{'s' if len(portfolio.results) > 1 else ''}.", err=True)
+    indicators = portfolio.indicators()
+    for warning in indicators.warnings:
+        click.echo(f"Attention : {warning}", err=True)
+    written = None
+    if output:
+        written = build_report(portfolio, output, output_format=output_format, mutualisation=mutualisation, force=force)
+    if mutualisation:
+        from .report.mutualisation import mutualisation_as_text
+
+        click.echo(mutualisation_as_text(portfolio.mutualisation()))
+    if written is not None:
+        s = indicators.summary
+        hours = fmt.nombre(s.heures).replace(fmt.NNBSP, " ")
+        click.echo(f"{'' if not mutualisation else chr(10)}Rapport {format_for(output, output_format)} écrit dans {written} : "
+                   f"{_plural(s.marches, 'marché')}, {_plural(s.lots, 'lot')}, {hours} heure{'s' if s.heures > 1 else ''} prévue{'s' if s.heures > 1 else ''}.")

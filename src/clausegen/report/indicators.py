@@ -1,0 +1,344 @@
+"""Portfolio indicators (fiche 3 of the 2019 instruction) as plain data, from profiles and their hours.
+
+Only what a profile knows before execution: planned hours (the calculator's binding figures), lots and
+markets with a clause, reserved lots, marchés d'insertion, estimated parcours and ETP, broken down by type
+of buyer, by nature, by legal basis (the main basis of each lot) and by size band of market. The
+presenters (``xlsx.py``, ``html.py``) only lay these figures out.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .. import __version__, fmt
+from ..calc import HUNDREDTH, TENTH, MarketHours
+from ..law.registry import load_registry
+from ..model import NATURES, Profile
+from ..working import basis_label, main_basis
+
+RESERVED = ("reserve_ea_esat", "reserve_siae", "reserve_ess")
+TITLE = "Rapport de portefeuille — clauses sociales d'insertion"
+
+
+@dataclass(frozen=True)
+class SizeBand:
+    key: str
+    lower: Decimal | None  # included
+    upper: Decimal | None  # excluded
+
+
+# Size bands of a market's estimated value (€ HT: sum of the lots' amounts, accords-cadres at their
+# maximum). A reporting convention of clausegen, anchored on figures of shared/domain/legal-facts.md:
+#   40 000 €    DECP publication floor; "a clause is possible from a 40 000 € market" (facilitator quoted)
+#   90 000 €    publicity at BOAMP/JAL for adapted procedures; the State's PNAAPD counted markets from there
+#   215 000 €   about the EU threshold of supplies and services of local buyers (216 000 € in 2026-2027)
+#   1 000 000 € a round figure separating mid-size from large markets
+#   5 400 000 € about the EU threshold of works (5 404 000 € in 2026-2027)
+SIZE_BANDS = (
+    SizeBand("moins_40k", None, Decimal(40_000)),
+    SizeBand("40k_90k", Decimal(40_000), Decimal(90_000)),
+    SizeBand("90k_215k", Decimal(90_000), Decimal(215_000)),
+    SizeBand("215k_1m", Decimal(215_000), Decimal(1_000_000)),
+    SizeBand("1m_5m4", Decimal(1_000_000), Decimal(5_400_000)),
+    SizeBand("5m4_plus", Decimal(5_400_000), None),
+)
+UNKNOWN_BAND = SizeBand("inconnu", None, None)  # no lot gives an amount
+
+
+def _euros(value: Decimal) -> str:
+    if value >= 1_000_000:
+        return f"{fmt.nombre(value / 1_000_000)}{fmt.NBSP}M€"
+    return fmt.montant(value, 0)
+
+
+def band_label(band: SizeBand) -> str:
+    if band is UNKNOWN_BAND:
+        return "montant non renseigné"
+    if band.lower is None:
+        return f"moins de {_euros(band.upper)}"
+    if band.upper is None:
+        return f"{_euros(band.lower)} et plus"
+    return f"de {_euros(band.lower)} à moins de {_euros(band.upper)}"
+
+
+def size_band(value: Decimal | None) -> SizeBand:
+    if value is None:
+        return UNKNOWN_BAND
+    for band in SIZE_BANDS:
+        if (band.lower is None or value >= band.lower) and (band.upper is None or value < band.upper):
+            return band
+    raise AssertionError(value)  # pragma: no cover - the bands cover every amount
+
+
+def estimated_value(profile: Profile) -> Decimal | None:
+    """Sum of the lots' amounts, an accord-cadre counted at its maximum (else its amount, else its
+    minimum); None when no lot gives any amount."""
+    total, known = Decimal(0), False
+    for lot in profile.lots:
+        ac = lot.accord_cadre
+        candidates = (ac.maximum_ht if ac else None, lot.montant_ht, ac.minimum_ht if ac else None)
+        amount = next((a for a in candidates if a is not None), None)
+        if amount is not None:
+            total += amount
+            known = True
+    return total if known else None
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class MarketRow:
+    """One market of the portfolio, as the « Marchés » sheet shows it."""
+
+    source: str
+    reference: str
+    objet: str
+    acheteur: str
+    acheteur_type: str
+    acheteur_type_label: str
+    nature: str
+    date_publication: _dt.date | None
+    valeur_estimee: Decimal | None
+    tranche: str
+    tranche_label: str
+    lots: int
+    lots_heures: int
+    lots_reserves: int
+    lots_insertion: int
+    heures: int
+    parcours: Decimal  # as the calculator rounds them for the market
+    etp: Decimal
+    facilitateur: bool
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One category of a breakdown (a type of buyer, a nature, a basis, a size band)."""
+
+    key: str
+    label: str
+    marches: int
+    marches_clause: int  # markets with at least one lot bearing hours (in this category)
+    lots: int
+    lots_heures: int
+    lots_reserves: int
+    lots_insertion: int
+    heures: int
+    parcours: Decimal
+    etp: Decimal
+
+
+# Columns of a breakdown table: (attribute, French header, kind). Kinds: "int", "parcours", "etp".
+GROUP_COLUMNS = (
+    ("marches", "Marchés", "int"),
+    ("marches_clause", "Marchés avec heures", "int"),
+    ("lots", "Lots", "int"),
+    ("lots_heures", "Lots avec heures", "int"),
+    ("lots_reserves", "Lots réservés", "int"),
+    ("lots_insertion", "Lots en marché d'insertion", "int"),
+    ("heures", "Heures prévues", "int"),
+    ("parcours", "Parcours estimés", "parcours"),
+    ("etp", "ETP", "etp"),
+)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    key: str
+    sheet: str  # sheet name and section title, « Par acheteur »
+    dimension: str  # header of the first column
+    chart_title: str
+    rows: tuple[GroupRow, ...]
+    total: GroupRow
+    columns: tuple[tuple[str, str, str], ...] = GROUP_COLUMNS
+
+
+@dataclass(frozen=True)
+class Summary:
+    profils: int
+    marches: int
+    marches_clause: int
+    lots: int
+    lots_heures: int
+    lots_reserves: int
+    lots_insertion: int
+    heures: int
+    parcours: Decimal
+    etp: Decimal
+    marches_facilitateur: int
+    derniere_publication: _dt.date | None
+    parcours_heures: Decimal
+    etp_heures: Decimal
+
+    def rows(self) -> list[tuple[str, object, str]]:
+        """(French label, value, kind) of the « Synthèse » table."""
+        return [
+            ("Marchés", self.marches, "int"),
+            ("Marchés comportant des heures d'insertion", self.marches_clause, "int"),
+            ("Lots", self.lots, "int"),
+            ("Lots comportant des heures d'insertion", self.lots_heures, "int"),
+            ("Lots réservés (EA/ESAT, SIAE, ESS)", self.lots_reserves, "int"),
+            ("Lots en marché d'insertion et de qualification", self.lots_insertion, "int"),
+            ("Heures d'insertion prévues", self.heures, "int"),
+            (f"Parcours estimés ({fmt.nombre(self.parcours_heures)} heures par parcours)", self.parcours, "parcours"),
+            (f"Équivalents temps plein ({fmt.nombre(self.etp_heures)} heures par an)", self.etp, "etp"),
+            ("Marchés avec un facilitateur désigné", self.marches_facilitateur, "int"),
+        ]
+
+
+@dataclass(frozen=True)
+class Indicators:
+    summary: Summary
+    breakdowns: tuple[Breakdown, ...]
+    markets: tuple[MarketRow, ...]
+    notes: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+    def breakdown(self, key: str) -> Breakdown:
+        return next(b for b in self.breakdowns if b.key == key)
+
+
+class _Acc:
+    """Accumulator of one category: counts and the exact (unrounded) parcours and ETP."""
+
+    def __init__(self):
+        self.markets: set[int] = set()
+        self.markets_clause: set[int] = set()
+        self.lots = self.lots_heures = self.lots_reserves = self.lots_insertion = self.heures = 0
+        self.parcours = Decimal(0)
+        self.etp = Decimal(0)
+
+    def add_lot(self, market: int, result, bases, parcours_h: Decimal, etp_h: Decimal) -> None:
+        self.markets.add(market)
+        self.lots += 1
+        self.lots_reserves += bool(set(bases) & set(RESERVED))
+        self.lots_insertion += "marche_insertion" in bases
+        if result.heures is not None:
+            self.lots_heures += 1
+            self.markets_clause.add(market)
+            self.heures += result.heures
+            self.parcours += Decimal(result.heures) / parcours_h
+            self.etp += Decimal(result.heures) / etp_h
+
+    def row(self, key: str, label: str) -> GroupRow:
+        return GroupRow(
+            key, label, len(self.markets), len(self.markets_clause), self.lots, self.lots_heures, self.lots_reserves,
+            self.lots_insertion, self.heures, self.parcours.quantize(TENTH, ROUND_HALF_UP), self.etp.quantize(HUNDREDTH, ROUND_HALF_UP),
+        )
+
+
+def _breakdown(key, sheet, dimension, chart_title, categories, results, key_of) -> Breakdown:
+    """``categories``: (key, label) in display order; ``key_of(result, lot_result)`` gives a lot's category."""
+    accs = {k: _Acc() for k, _ in categories}
+    total = _Acc()
+    for index, result in enumerate(results):
+        for lot_result in result.lots:
+            args = (index, lot_result, lot_result.lot.bases, result.parcours_heures, result.etp_heures)
+            accs[key_of(result, lot_result)].add_lot(*args)
+            total.add_lot(*args)
+    rows = tuple(accs[k].row(k, label) for k, label in categories)
+    return Breakdown(key, sheet, dimension, chart_title, rows, total.row("total", "Total"))
+
+
+def _market_row(result: MarketHours) -> MarketRow:
+    law = load_registry()
+    p = result.profile
+    value = estimated_value(p)
+    band = size_band(value)
+    lots = [r.lot for r in result.lots]
+    return MarketRow(
+        source=p.source,
+        reference=p.marche.reference,
+        objet=p.marche.objet,
+        acheteur=p.acheteur.nom,
+        acheteur_type=p.acheteur.type,
+        acheteur_type_label=capitalize(law.buyer_types()[p.acheteur.type]["label"]),
+        nature=p.marche.nature,
+        date_publication=p.marche.date_publication,
+        valeur_estimee=value,
+        tranche=band.key,
+        tranche_label=capitalize(band_label(band)),
+        lots=len(lots),
+        lots_heures=sum(r.heures is not None for r in result.lots),
+        lots_reserves=sum(bool(set(lot.bases) & set(RESERVED)) for lot in lots),
+        lots_insertion=sum("marche_insertion" in lot.bases for lot in lots),
+        heures=result.total_heures,
+        parcours=result.parcours,
+        etp=result.etp,
+        facilitateur=p.facilitateur is not None,
+    )
+
+
+def compute_indicators(results) -> Indicators:
+    """Indicators of a portfolio from the calculator's results (one ``MarketHours`` per profile)."""
+    law = load_registry()
+    results = sorted(results, key=lambda r: (r.profile.marche.reference, r.profile.source))
+    markets = tuple(_market_row(r) for r in results)
+    bands = {m.tranche for m in markets}
+    band_list = list(SIZE_BANDS) + ([UNKNOWN_BAND] if UNKNOWN_BAND.key in bands else [])
+    band_of = {id(r): size_band(estimated_value(r.profile)).key for r in results}
+    breakdowns = (
+        _breakdown("acheteur", "Par acheteur", "Type d'acheteur", "Heures prévues par type d'acheteur",
+                   [(k, capitalize(v["label"])) for k, v in law.buyer_types().items()], results,
+                   lambda r, _lr: r.profile.acheteur.type),
+        _breakdown("nature", "Par nature", "Nature du marché", "Heures prévues par nature de marché",
+                   [(k, capitalize(v)) for k, v in NATURES.items()], results, lambda r, _lr: r.profile.marche.nature),
+        _breakdown("base", "Par base juridique", "Base juridique principale du lot", "Heures prévues par base juridique",
+                   [(b, capitalize(basis_label((b,)))) for b in law.basis_names()], results,
+                   lambda _r, lr: main_basis(lr.lot.bases)),
+        _breakdown("taille", "Par taille", "Valeur estimée du marché (HT)", "Heures prévues par taille de marché",
+                   [(b.key, capitalize(band_label(b))) for b in band_list], results, lambda r, _lr: band_of[id(r)]),
+    )
+    total = breakdowns[0].total
+    dates = [r.profile.marche.date_publication for r in results if r.profile.marche.date_publication]
+    latest = max(dates) if dates else None
+    on = max((r.profile.reference_date for r in results), default=None)
+    summary = Summary(
+        profils=len(results), marches=total.marches, marches_clause=total.marches_clause, lots=total.lots,
+        lots_heures=total.lots_heures, lots_reserves=total.lots_reserves, lots_insertion=total.lots_insertion,
+        heures=total.heures, parcours=total.parcours, etp=total.etp,
+        marches_facilitateur=sum(m.facilitateur for m in markets), derniere_publication=latest,
+        parcours_heures=law.decimal("parcours_heures", on), etp_heures=law.decimal("etp_heures", on),
+    )
+    return Indicators(summary, breakdowns, markets, _notes(summary, law, on), _warnings(markets))
+
+
+def _notes(summary: Summary, law, on) -> tuple[str, ...]:
+    etp_fact = law.practice("etp_heures", on)
+    etp_note = " (convention à confirmer)" if etp_fact.uncertain else " (convention)"
+    return (
+        "Indicateurs connus avant l'exécution (instruction du 11 avril 2019, fiche 3) : heures prévues par les "
+        "profils, non heures réalisées.",
+        "Heures prévues : obligation ferme calculée par clausegen pour chaque lot (accords-cadres : heures fermes "
+        "sur le minimum) ; les lots réservés et les marchés d'insertion sans volume imposé n'en portent pas.",
+        f"Parcours estimés : heures ÷ {fmt.nombre(summary.parcours_heures)} (durée de référence d'un parcours, "
+        f"{law.instruction('fiche 2, 3.a')}).",
+        f"ETP : heures ÷ {fmt.nombre(summary.etp_heures)} heures annuelles d'un équivalent temps plein{etp_note}.",
+        "Base juridique : base principale de chaque lot (condition d'exécution avant marché d'insertion, "
+        "réservations et critère d'attribution).",
+        "Taille : valeur estimée du marché, somme des montants HT des lots, accords-cadres comptés à leur maximum.",
+    )
+
+
+def _warnings(markets) -> tuple[str, ...]:
+    seen: dict[str, list[str]] = {}
+    for m in markets:
+        seen.setdefault(m.reference, []).append(m.source)
+    return tuple(
+        f"la référence {ref} figure dans {len(sources)} profils ({', '.join(sources)}) : ses heures sont comptées "
+        f"{len(sources)} fois."
+        for ref, sources in seen.items() if len(sources) > 1
+    )
+
+
+def basis_line(ind: Indicators) -> str:
+    """« Base : 5 profils ; publication la plus récente : 1er mars 2027 ; clausegen 0.1.0. » (no timestamp)."""
+    s = ind.summary
+    text = f"Base : {s.profils} profil{'s' if s.profils > 1 else ''}"
+    if s.derniere_publication:
+        text += f" ; publication la plus récente : {fmt.date_longue(s.derniere_publication)}"
+    return text + f" ; clausegen {__version__}."
