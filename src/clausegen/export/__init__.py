@@ -1,0 +1,155 @@
+"""Open-data exports of a market profile: DECP v2 (French essential data) and eForms business terms.
+
+Every value an export produces comes from ``codelists.yaml`` (next to this module), which holds the
+allowed values of the official code lists with their source, version and confidence code, and the
+mapping choices clausegen makes where the formats do not decide. ``CodeLists.check`` is a bug guard:
+a value outside its list raises :class:`CodeListError` (a ``ClausegenError``, exit 2) instead of being
+published.
+
+An export returns an :class:`Export`: the JSON-ready ``data`` and the French ``notes`` the CLI prints
+on stderr (fields the profile cannot fill, choices to confirm).
+
+    from clausegen.export.decp import export_decp
+    from clausegen.export.eforms import export_eforms
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ..errors import ClausegenError
+
+REQUIRED_LIST_KEYS = ("source", "version", "confidence", "values")
+CONFIDENCE_CODES = ("V", "V2", "B", "U")
+
+
+class ExportError(ClausegenError):
+    """The profile cannot be exported as asked (French message, exit 2)."""
+
+
+class CodeListError(ExportError):
+    """An export produced a value outside its official code list: a bug in clausegen, never published."""
+
+
+@dataclass
+class Export:
+    """Result of an export: ``data`` (JSON-ready) and French ``notes`` for the user."""
+
+    data: dict
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return to_json(self.data)
+
+
+def _default(value: Any):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"valeur non sérialisable : {value!r}")
+
+
+def to_json(data: dict) -> str:
+    """Indented UTF-8 JSON (accents kept); Decimals become JSON numbers."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_default)
+
+
+class CodeLists:
+    """Read-only view of ``codelists.yaml``. Build it with :func:`load_codelists`."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.sources: dict[str, dict] = data["sources"]
+        self.lists: dict[str, dict] = data["lists"]
+        self.mappings: dict[str, dict] = data["mappings"]
+
+    def values(self, name: str) -> list[str]:
+        """Allowed values of list ``name`` (codes for a code → label list)."""
+        return list(self.lists[name]["values"])
+
+    def check(self, name: str, value: str) -> str:
+        """``value`` if it belongs to list ``name``; else :class:`CodeListError` (bug guard)."""
+        if name not in self.lists:
+            raise CodeListError(f"liste de codes « {name} » absente de codelists.yaml : erreur interne de clausegen, à signaler.")
+        if value not in self.values(name):
+            raise CodeListError(
+                f"valeur « {value} » absente de la liste « {name} » ({self.lists[name]['field']}, "
+                f"{self.source_title(name)}) : erreur interne de clausegen, rien n'a été produit."
+            )
+        return value
+
+    def label(self, name: str, code: str) -> str:
+        """French label of ``code`` in a code → label list."""
+        self.check(name, code)
+        return self.lists[name]["values"][code]
+
+    def eforms_value(self, name: str, code: str) -> dict:
+        """``{"code", "listName", "libelle"}`` for an eForms code, checked against its list."""
+        return {"code": self.check(name, code), "listName": self.lists[name]["list_name"], "libelle": self.label(name, code)}
+
+    def mapping(self, name: str) -> dict:
+        return self.mappings[name]
+
+    def source_title(self, name: str) -> str:
+        entry = self.lists.get(name) or self.mappings.get(name) or {}
+        return self.sources.get(entry.get("source"), {}).get("title", "source inconnue")
+
+    def problems(self) -> list[str]:
+        """Structural problems of the file (used by the tests): every list needs a known source etc."""
+        found = []
+        for name, entry in self.lists.items():
+            for key in REQUIRED_LIST_KEYS:
+                if entry.get(key) in (None, "", [], {}):
+                    found.append(f"{name} : clé « {key} » manquante")
+            if entry.get("source") not in self.sources:
+                found.append(f"{name} : source « {entry.get('source')} » inconnue")
+            if entry.get("confidence") not in CONFIDENCE_CODES:
+                found.append(f"{name} : code de confiance « {entry.get('confidence')} » inconnu")
+        for name, entry in self.mappings.items():
+            if entry.get("source") not in self.sources:
+                found.append(f"{name} : source « {entry.get('source')} » inconnue")
+            if "list" in entry and entry["list"] not in self.lists:
+                found.append(f"{name} : liste « {entry['list']} » inconnue")
+        return found
+
+
+@lru_cache(maxsize=1)
+def load_codelists() -> CodeLists:
+    """Load the bundled ``codelists.yaml`` once per process."""
+    from ruamel.yaml import YAML
+
+    text = resources.files("clausegen.export").joinpath("codelists.yaml").read_text(encoding="utf-8")
+    return CodeLists(YAML(typ="safe", pure=True).load(text))
+
+
+def reserved_bases(lot, law) -> list[str]:
+    """The lot's reservation bases, as the legal registry marks them (``reserved: true``)."""
+    return [b for b in lot.bases if law.basis(b).get("reserved")]
+
+
+def reservation_articles(bases: list[str], law, on) -> tuple[list[str], str]:
+    """Articles of the code justifying a reservation (registry), and the weakest confidence among them.
+
+    Statutory (« L ») articles only, as the notice cites them; the combination article (EA/ESAT with
+    SIAE) is added when the registry knows it.
+    """
+    refs: list[str] = []
+    confidences: list[str] = []
+    for basis in bases:
+        try:
+            fact = law.articles(basis, on)
+        except LookupError as exc:
+            raise ExportError(f"aucun article du registre juridique ne fonde « {basis} » à la date du {on.isoformat()} : {exc}") from None
+        confidences.append(fact.confidence)
+        refs += [a for a in fact.value if str(a).startswith("L") and a not in refs]
+    combo = law.combination(set(bases)) if len(bases) > 1 else None
+    if combo and combo.get("article") and combo["article"] not in refs:
+        refs.append(combo["article"])
+        confidences.append(combo.get("confidence", "B"))
+    order = {c: i for i, c in enumerate(CONFIDENCE_CODES)}
+    weakest = max(confidences, key=lambda c: order.get(c, len(order))) if confidences else "B"
+    return refs, weakest
