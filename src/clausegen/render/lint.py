@@ -1,0 +1,613 @@
+"""Check a folder of buyer's .docx templates before rendering: ``lint_templates(folder)``.
+
+Each template is read paragraph by paragraph (body, headers, footers, footnotes), the way docxtpl will
+see it. Reported, with the paragraph number and its text:
+
+* Jinja tags Word split in a way docxtpl cannot repair (across a hyperlink, a tracked change, a field or
+  two paragraphs), or repairs with a loss (formatting changed inside the tag, a tab inside it);
+* ``{% if %}``/``{% for %}`` blocks left open, closed twice, or opened at one level (``{%p …%}``, a table
+  row) and closed at another, which would give a document Word cannot open;
+* Jinja syntax errors, unknown filters, variables and attributes that are not in ``glossary.yaml``;
+* for the seven known documents, the references they must make (``sections_requises`` of the glossary).
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import RenderError
+
+GLOSSARY = Path(__file__).with_name("glossary.yaml")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+ERROR, WARNING = "erreur", "avertissement"
+PARTS = re.compile(r"^word/(document|header\d*|footer\d*|footnotes)\.xml$")
+PART_LABELS = {"document": "", "header": "en-tête", "footer": "pied de page", "footnotes": "notes"}
+TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
+OPENER = re.compile(r"\{\{|\{%|\{#")
+DOCXTPL_PREFIX = re.compile(r"^\{([{%#])(p|tr|tc|r) ")
+DOCXTPL_CELL = re.compile(r"^\{%-?\s*(colspan|cellbg|vm|hm)\b\s*(.*?)\s*-?%\}$")
+P_START = re.compile(r"<w:p[ >]")
+T_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+ENTITY = re.compile(r"&(?!lt;|gt;|#8216;)#?\w+;")  # those docxtpl's patch_xml leaves in a tag
+QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+BLOCKS = {"if", "for", "macro", "call", "filter", "with", "block", "autoescape", "raw", "trans"}
+# Run properties that do not change how text looks (Word splits runs on them without telling).
+NEUTRAL_RPR = {W + "lang", W + "noProof", W + "proofErr", W + "rtl", W + "cs", W + "webHidden"}
+NEUTRAL_SIBLINGS = {W + "r", W + "proofErr", W + "bookmarkStart", W + "bookmarkEnd", W + "permStart", W + "permEnd"}
+# Filters that keep the elements of a list, and those that take an attribute of its elements.
+SAME_LIST = {"list", "sort", "reverse", "unique", "selectattr", "rejectattr", "default", "d"}
+ONE_ITEM = {"first", "last", "random"}
+ATTRIBUTE_FILTERS = {"selectattr", "rejectattr", "map", "sort", "unique", "groupby", "sum", "min", "max", "join"}
+
+
+@dataclass(frozen=True)
+class LintProblem:
+    """One problem of one template. ``paragraph`` is 1-based within ``part`` (None: the whole file)."""
+
+    file: str
+    severity: str  # « erreur » or « avertissement »
+    message: str
+    paragraph: int | None = None
+    part: str = ""  # "" for the body, « en-tête », « pied de page », « notes »
+    text: str = ""  # the paragraph's text, shortened
+
+    def format(self) -> str:
+        where = self.file + (f":{self.part}" if self.part else "") + (f":§{self.paragraph}" if self.paragraph else "")
+        line = f"{where}: {self.severity}: {self.message}"
+        return line + (f" — paragraphe « {self.text} »" if self.text else "")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Glossary
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Glossary:
+    variables: dict  # path → entry (nom, type, description, exemple, …)
+    filters: dict  # name → entry
+    required: dict  # document name → list of {references, gravite, message}
+
+    @property
+    def top_names(self) -> set:
+        return {p for p in self.variables if "." not in p and "[" not in p}
+
+    def canonical(self, path: str) -> str:
+        """``lots_heures[].heures`` → ``lots[].heures`` (lists declared with ``elements``)."""
+        head, sep, rest = path.partition("[]")
+        target = self.variables.get(head, {}).get("elements") if sep else None
+        return target + rest if target else path
+
+    def element(self, path: str | None) -> str | None:
+        """Path of the elements of the list ``path``, when they are blocks described here."""
+        if path is None or self.variables.get(path, {}).get("type") != "liste":
+            return None
+        target = self.variables[path].get("elements") or path + "[]"
+        return target if any(p.startswith(target + ".") for p in self.variables) else None
+
+    def children(self, path: str) -> list[str]:
+        return [p[len(path) + 1:] for p in self.variables if p.startswith(path + ".") and "." not in p[len(path) + 1:]]
+
+    def kind(self, path: str) -> str | None:
+        entry = self.variables.get(path)
+        return entry["type"] if entry else ("bloc" if self.children(path) else None)
+
+
+@lru_cache(maxsize=1)
+def load_glossary() -> Glossary:
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe", pure=True).load(GLOSSARY.read_text(encoding="utf-8"))
+    return Glossary({v["nom"]: v for v in data["variables"]}, {f["nom"]: f for f in data["filtres"]}, data.get("sections_requises") or {})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading a template: paragraphs and their tags
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Para:
+    index: int
+    element: object
+    text: str = ""
+    pieces: list = field(default_factory=list)  # (start, end, w:t element)
+    tags: list = field(default_factory=list)  # normalized Jinja tags, in order
+    levels: list = field(default_factory=list)  # docxtpl level of each tag: "p", "tr", "tc", "r" or ""
+    raw: list = field(default_factory=list)  # each tag as written in the document
+
+
+def _paragraphs(xml: bytes) -> list[_Para]:
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    paras = {}
+    for p in root.iter(W + "p"):
+        paras[p] = _Para(len(paras) + 1, p)
+    for t in root.iter(W + "t"):
+        owner = next(t.iterancestors(W + "p"), None)
+        if owner is not None and t.text:
+            para = paras[owner]
+            para.pieces.append((len(para.text), len(para.text) + len(t.text), t))
+            para.text += t.text
+    return list(paras.values())
+
+
+def _short(text: str, size: int = 70) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def _normalize(tag: str) -> tuple[str, str]:
+    """docxtpl's view of a tag: (level, plain Jinja tag); an empty tag for docxtpl's own cell tags."""
+    tag = tag.translate(QUOTES)
+    level = ""
+    m = DOCXTPL_PREFIX.match(tag)
+    if m:
+        level, tag = m.group(2), "{" + m.group(1) + " " + tag[m.end():]
+    cell = DOCXTPL_CELL.match(tag)
+    if cell:
+        return level, ("{{ " + cell.group(2) + " }}") if cell.group(1) in ("colspan", "cellbg") else ""
+    return level, tag
+
+
+def _rpr_key(run) -> str:
+    from lxml import etree
+
+    rpr = run.find(W + "rPr")
+    if rpr is None:
+        return ""
+    kept = [etree.tostring(c) for c in rpr if c.tag not in NEUTRAL_RPR and not (c.tag == W + "rFonts" and set(c.attrib) <= {W + "hint"})]
+    return b"".join(sorted(kept)).decode()
+
+
+def _check_runs(para: _Para, start: int, end: int, tag: str, report) -> None:
+    """A tag spread over several w:t: can docxtpl glue it back, and at what cost?"""
+    texts = [t for s, e, t in para.pieces if s < end and e > start]
+    runs = list(dict.fromkeys(t.getparent() for t in texts))
+    if len(runs) < 2:
+        return
+    shown = _short(tag, 40)
+    if len({r.getparent() for r in runs}) > 1 or any(
+        sib.tag not in NEUTRAL_SIBLINGS for sib in _between(runs[0], runs[-1])
+    ):
+        report(ERROR, f"la balise « {shown} » est à cheval sur un lien, une modification suivie, un champ ou un "
+               "contrôle de contenu : docxtpl ne peut pas la recoller. Supprimez-la et retapez-la d'un seul tenant.")
+        return
+    if len({_rpr_key(r) for r in runs}) > 1:
+        report(WARNING, f"la balise « {shown} » mélange plusieurs mises en forme (gras, italique, police…) : docxtpl "
+               "la recolle avec la mise en forme de son début. Retapez-la d'un seul tenant, avec une seule mise en forme.")
+    if _lost_content(para.element, texts[0], texts[-1]):
+        report(WARNING, f"la balise « {shown} » contient une tabulation, un saut de ligne, une image ou un champ, "
+               "qui disparaîtra du document produit.")
+
+
+def _lost_content(paragraph, first, last) -> bool:
+    """Is there, between two w:t of a tag, Word content that docxtpl's gluing will delete?"""
+    inside = False
+    for element in paragraph.iter():
+        if element is first:
+            inside = True
+        elif element is last:
+            return False
+        elif inside and element.tag not in NEUTRAL_SIBLINGS | {W + "t", W + "rPr", W + "lastRenderedPageBreak"} and \
+                next(element.iterancestors(W + "rPr"), None) is None:
+            return True
+    return False
+
+
+def _between(first, last):
+    for sib in first.itersiblings():
+        if sib is last:
+            return
+        yield sib
+
+
+def _unrepairable(para: _Para) -> bool:
+    """True when docxtpl's own clean-up (patch_xml) leaves Word XML inside a tag of this paragraph."""
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    patched = DocxTemplate.__new__(DocxTemplate).patch_xml(etree.tostring(para.element, encoding="unicode"))
+    return any("<" in m.group(0) for m in re.finditer(r"\{\{.*?\}\}|\{%.*?%\}", patched, re.DOTALL))
+
+
+def _read_part(para_list: list[_Para], report) -> None:
+    """Find the tags of each paragraph, checking how Word stored them."""
+    for para in para_list:
+        if "{" not in para.text:
+            continue
+        say = lambda sev, msg, p=para: report(sev, msg, p)  # noqa: E731
+        last = 0
+        for m in TAG.finditer(para.text):
+            _check_runs(para, m.start(), m.end(), m.group(0), say)
+            last = m.end()
+            if m.group(0).startswith("{#"):
+                continue
+            level, tag = _normalize(m.group(0))
+            if tag:
+                para.tags.append(tag)
+                para.levels.append(level)
+                para.raw.append(m.group(0))
+            if level in ("p", "tr") and (para.text if level == "p" else _row_text(para)).replace(m.group(0), "", 1).strip():
+                where = "du paragraphe" if level == "p" else "de la ligne du tableau"
+                say(WARNING, f"« {_short(m.group(0), 40)} » remplace tout le reste {where} : le texte qui l'accompagne "
+                    f"disparaîtra. Mettez cette balise seule {'dans son paragraphe' if level == 'p' else 'dans sa ligne, les autres cellules vides'}.")
+            if level in ("tr", "tc") and next(para.element.iterancestors(W + level), None) is None:
+                say(ERROR, f"« {_short(m.group(0), 40)} » n'est pas dans {'une ligne' if level == 'tr' else 'une cellule'} "
+                    "de tableau : docxtpl supprimerait une partie du document.")
+        rest = OPENER.search(para.text, last)
+        if rest:
+            if _unrepairable(para):
+                say(ERROR, "une balise est coupée par un élément Word (champ, lien, commentaire…) que docxtpl ne sait pas "
+                    "retirer. Supprimez-la et retapez-la d'un seul tenant.")
+            else:
+                say(ERROR, f"balise ouverte mais jamais fermée dans ce paragraphe (« {_short(para.text[rest.start():], 30)} ») : "
+                    "une balise doit tenir dans un seul paragraphe, sans retour à la ligne.")
+
+
+def _row_text(para: _Para) -> str:
+    row = next(para.element.iterancestors(W + "tr"), None)
+    return "".join(t.text or "" for t in row.iter(W + "t")) if row is not None else para.text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Blocks, syntax, variables
+# ---------------------------------------------------------------------------------------------------
+
+
+def _check_blocks(paras: list[_Para], report) -> bool:
+    """Balance of block tags, and the level (paragraph, row, inline) at which each is opened and closed."""
+    stack, ok = [], True
+    for para in paras:
+        for tag, level, raw in zip(para.tags, para.levels, para.raw):
+            m = re.match(r"\{%-?\s*(\w+)(.*?)-?%\}$", tag, re.DOTALL)
+            if not m:
+                continue
+            word, rest = m.group(1), m.group(2)
+            if word in BLOCKS or (word == "set" and "=" not in rest):
+                stack.append((word, level, para, raw))
+            elif word in ("elif", "else") and stack:
+                ok &= _same_level(stack[-1], (word, level, para, raw), report)
+            elif word.startswith("end"):
+                name = word[3:]
+                if not any(s[0] == name for s in stack):
+                    report(ERROR, f"« {_short(raw, 40)} » ne ferme aucun bloc ouvert avant lui.", para)
+                    ok = False
+                    continue
+                while stack[-1][0] != name:
+                    _unclosed(stack.pop(), report)
+                    ok = False
+                ok &= _same_level(stack.pop(), (word, level, para, raw), report)
+    for item in stack:
+        _unclosed(item, report)
+        ok = False
+    return ok
+
+
+def _unclosed(item, report) -> None:
+    word, level, para, tag = item
+    closing = f"{{%{level} end{word} %}}" if level in ("p", "tr", "tc") else f"{{% end{word} %}}"
+    report(ERROR, f"le bloc « {_short(tag, 40)} » n'est jamais fermé : ajoutez « {closing} » à l'endroit voulu"
+           f"{', seul dans son paragraphe' if level == 'p' else ''}.", para)
+
+
+def _anchor(para: _Para, level: str):
+    if level in ("tr", "tc"):
+        return next(para.element.iterancestors(W + level), para.element)
+    return para.element
+
+
+def _same_level(opened, closing, report) -> bool:
+    word, level, para, tag = opened
+    _, level2, para2, tag2 = closing
+    a, b = _anchor(para, level), _anchor(para2, level2)
+    if {level, level2} & {"p", "tr", "tc"} and level != level2 or a.getparent() is not b.getparent():
+        report(ERROR, f"« {_short(tag2, 30)} » n'est pas au même niveau que « {_short(tag, 30)} » (§{para.index}) : "
+               "ouverture et fermeture doivent être toutes deux seules dans leur paragraphe ({%p …%}), toutes deux "
+               "dans des lignes du même tableau ({%tr …%}) ou toutes deux dans le texte ; sinon le document produit "
+               "serait illisible.", para2)
+        return False
+    return True
+
+
+class _Analyzer:
+    """Walks the Jinja tree of one part: unknown names, attributes and filters, and the paths used."""
+
+    def __init__(self, glossary: Glossary, report, unknown: set[str]):
+        self.g, self.report, self.unknown = glossary, report, unknown  # unknown: names Jinja may not find
+        self.used: set[str] = set()
+        self.seen: set = set()
+
+    def resolve(self, node, scope) -> str | None:
+        from jinja2 import nodes
+
+        if isinstance(node, nodes.Name):
+            path = scope[node.name] if node.name in scope else (node.name if node.name in self.g.top_names else None)
+        elif isinstance(node, nodes.Getattr) or isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            base = self.resolve(node.node, scope)
+            attr = node.attr if isinstance(node, nodes.Getattr) else node.arg.value
+            path = f"{base}.{attr}" if base and self.g.kind(f"{base}.{attr}") else None
+        elif isinstance(node, nodes.Getitem):
+            path = self.g.element(self.resolve(node.node, scope))
+        elif isinstance(node, nodes.Filter) and node.node is not None and node.name in SAME_LIST | ONE_ITEM:
+            path = self.resolve(node.node, scope)
+            path = self.g.element(path) if node.name in ONE_ITEM else path
+        elif isinstance(node, (nodes.Add, nodes.CondExpr)):
+            left, right = (node.left, node.right) if isinstance(node, nodes.Add) else (node.expr1, node.expr2)
+            a, b = self.resolve(left, scope), self.resolve(right, scope)
+            path = a if a and b and self.g.element(a) == self.g.element(b) else None
+        else:
+            path = None
+        if path:
+            self.used.add(self.g.canonical(path))
+        return path
+
+    def _check_attr(self, base: str | None, attr: str, lineno: int, shown: str) -> None:
+        if attr.startswith("_"):
+            self.report(ERROR, f"« {shown}.{attr} » : les attributs internes sont interdits dans un modèle, le rendu échouera.", lineno)
+            return
+        kind = self.g.kind(base) if base else None
+        if kind == "bloc" and not self.g.kind(f"{base}.{attr}") and not hasattr(dict, attr):
+            near = difflib.get_close_matches(attr, self.g.children(base), n=1, cutoff=0.6)
+            hint = f" Vouliez-vous dire « {shown}.{near[0]} » ?" if near else ""
+            self.report(ERROR, f"attribut inconnu « {shown}.{attr} » : « {attr} » n'est pas une clé de « {_display(base)} » "
+                        f"(voir clausegen templates vars).{hint}", lineno)
+        elif kind in ("texte", "liste") and not hasattr(str if kind == "texte" else list, attr):
+            self.report(ERROR, f"« {shown}.{attr} » : « {attr} » n'existe pas pour une valeur de type {kind}.", lineno)
+
+    def walk(self, node, scope, skip_check: bool = False) -> None:
+        from jinja2 import nodes
+
+        if isinstance(node, nodes.For):
+            self.walk(node.iter, scope)
+            inner = dict(scope)
+            element = self.g.element(self.resolve(node.iter, scope))
+            for target in node.target.find_all(nodes.Name) if not isinstance(node.target, nodes.Name) else [node.target]:
+                inner[target.name] = element if isinstance(node.target, nodes.Name) else None
+            inner["loop"] = None
+            for child in [node.test, *node.body]:
+                if child is not None:
+                    self.walk(child, inner)
+            for child in node.else_:
+                self.walk(child, scope)
+            return
+        if isinstance(node, nodes.Assign):
+            self.walk(node.node, scope)
+            if isinstance(node.target, nodes.Name):
+                scope[node.target.name] = self.resolve(node.node, scope)
+            return
+        if isinstance(node, (nodes.Macro, nodes.CallBlock)):
+            inner = dict(scope)
+            inner.update({a.name: None for a in node.args})
+            inner["caller"] = None
+            for child in node.iter_child_nodes():
+                self.walk(child, inner)
+            return
+        if isinstance(node, (nodes.Getattr, nodes.Getitem)) and not skip_check:
+            attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+            if isinstance(attr, str):
+                base = self.resolve(node.node, scope)
+                self._check_attr(base, attr, node.lineno, _source(node.node))
+                if self.resolve(node, scope) is None and base is None:
+                    self.used.add("*." + attr)  # base unknown here (a macro argument…): remember the key
+        if isinstance(node, nodes.Name) and node.ctx == "load":
+            self.resolve(node, scope)
+            if node.name in self.unknown and node.name not in scope and (node.name, node.lineno) not in self.seen:
+                self.seen.add((node.name, node.lineno))
+                near = difflib.get_close_matches(node.name, sorted(self.g.top_names), n=1, cutoff=0.6)
+                hint = f" Vouliez-vous dire « {near[0]} » ?" if near else ""
+                self.report(ERROR, f"variable inconnue « {node.name} » : absente du glossaire (voir clausegen templates vars).{hint}", node.lineno)
+        if isinstance(node, nodes.Filter) and node.name in ATTRIBUTE_FILTERS and node.node is not None:
+            self._check_filter_attribute(node, scope)
+        if isinstance(node, nodes.Test) and node.name in ("defined", "undefined"):
+            self.walk(node.node, scope, skip_check=True)
+            return
+        for child in node.iter_child_nodes():
+            self.walk(child, scope, skip_check=skip_check and isinstance(node, (nodes.Getattr, nodes.Getitem)))
+
+    def _check_filter_attribute(self, node, scope) -> None:
+        from jinja2 import nodes
+
+        attr = next((k.value.value for k in node.kwargs if k.key == "attribute" and isinstance(k.value, nodes.Const)), None)
+        if attr is None and node.name in ("selectattr", "rejectattr", "groupby") and node.args and isinstance(node.args[0], nodes.Const):
+            attr = node.args[0].value
+        element = self.g.element(self.resolve(node.node, scope))
+        if not isinstance(attr, str) or element is None:
+            return
+        base = element
+        for part in attr.split("."):
+            if not self.g.kind(f"{base}.{part}"):
+                near = difflib.get_close_matches(part, self.g.children(base), n=1, cutoff=0.6)
+                hint = f" Vouliez-vous dire « {attr.replace(part, near[0])} » ?" if near else ""
+                self.report(ERROR, f"attribut inconnu « {attr} » dans « {_source(node.node)}|{node.name}(…) » : « {part} » "
+                            f"n'est pas une clé de « {_display(base)} » (voir clausegen templates vars).{hint}", node.lineno)
+                return
+            base = f"{base}.{part}"
+            self.used.add(self.g.canonical(base))
+
+
+JINJA_MESSAGES = (  # Jinja's syntax messages, in French
+    (r"expected token '(.+?)', got '(.+?)'", "« {1} » inattendu, « {0} » attendu"),
+    (r"unexpected char '(.+?)'.*", "caractère « {0} » inattendu"),
+    (r"unexpected '(.+?)', expected '(.+?)'", "« {0} » inattendu, « {1} » attendu"),
+    (r"unexpected '(.+?)'", "« {0} » inattendu"),
+    (r"expected an expression, got '(.+?)'", "expression attendue avant « {0} »"),
+    (r"Encountered unknown tag '(.+?)'.*", "balise inconnue « {0} »"),
+    (r"tag name expected", "nom de balise attendu après « {{% »"),
+    (r"unexpected end of template.*", "le modèle se termine au milieu d'une balise"),
+)
+JINJA_TOKENS = {"end of print statement": "}}", "end of statement block": "%}", "name": "un nom", "end of template": "fin du modèle"}
+
+
+def _jinja_message(message: str) -> str:
+    for pattern, french in JINJA_MESSAGES:
+        m = re.fullmatch(pattern, message.strip(), re.IGNORECASE | re.DOTALL)
+        if m:
+            return french.format(*(JINJA_TOKENS.get(g, g) for g in m.groups()))
+    return f"{message} (message de Jinja)"
+
+
+def _unknown(*args, **kwargs):  # stands for a filter or test the template names but Jinja does not have
+    return None
+
+
+def _display(path: str) -> str:
+    return path.replace("[]", "[…]")
+
+
+def _source(node) -> str:
+    """Short source text of an expression, for messages: ``lot.accord_cadre``, ``lots_heures|list``."""
+    from jinja2 import nodes
+
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_source(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Getitem):
+        return f"{_source(node.node)}[{node.arg.value!r}]" if isinstance(node.arg, nodes.Const) else f"{_source(node.node)}[…]"
+    if isinstance(node, nodes.Filter) and node.node is not None:
+        return f"{_source(node.node)}|{node.name}"
+    return "…"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------------------
+
+
+def lint_templates(folder) -> list[LintProblem]:
+    """Problems of every ``*.docx`` template of ``folder``, by file and paragraph. Raises ``RenderError``
+    when the folder does not exist."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise RenderError(str(folder), "dossier de modèles introuvable.")
+    problems: list[LintProblem] = []
+    for path in sorted(folder.glob("*.docx")):
+        if not path.name.startswith("~$"):  # Word's lock files
+            problems += lint_template(path)
+    return problems
+
+
+def lint_template(path: Path) -> list[LintProblem]:
+    """Problems of one .docx template; its file name (``ccap.docx``…) says which sections it needs."""
+    from lxml import etree
+
+    from .pack import DOCUMENT_NAMES
+
+    path = Path(path)
+    problems: list[LintProblem] = []
+    try:
+        archive = zipfile.ZipFile(path)
+        names = sorted((n for n in archive.namelist() if PARTS.match(n)), key=_part_order)
+        parts = [(n, archive.read(n)) for n in names]
+        if "word/document.xml" not in names:
+            raise KeyError("word/document.xml")
+    except (OSError, zipfile.BadZipFile, KeyError) as exc:
+        return [LintProblem(path.name, ERROR, f"fichier illisible : ce n'est pas un document Word .docx ({exc.__class__.__name__}).")]
+    glossary = load_glossary()
+    used: set[str] = set()
+    for name, xml in parts:
+        found: list[LintProblem] = []
+        try:
+            used |= _lint_part(path.name, _part_label(name, names), xml, glossary, found.append)
+            problems += sorted(found, key=lambda p: p.paragraph or 0)
+        except etree.XMLSyntaxError as exc:
+            problems.append(LintProblem(path.name, ERROR, f"partie {name} illisible ({exc.__class__.__name__} : {exc})."))
+    if not any(p.severity == ERROR for p in problems):
+        problems += _engine_check(path, parts)
+    stem = path.stem
+    if stem not in DOCUMENT_NAMES:
+        problems.append(LintProblem(path.name, WARNING, f"aucun document ne porte ce nom : clausegen render n'utilisera pas ce "
+                                    f"modèle. Noms reconnus : {', '.join(n + '.docx' for n in DOCUMENT_NAMES)}."))
+    for rule in glossary.required.get(stem, []):
+        wanted = [(r, "*." + re.split(r"\.|\[\]", r)[-1]) for r in rule["references"]]
+        if not any(u == r or u == key or u.startswith((r + ".", r + "[]")) for r, key in wanted for u in used):
+            problems.append(LintProblem(path.name, rule["gravite"], rule["message"]))
+    return problems
+
+
+def _engine_check(path: Path, parts) -> list[LintProblem]:
+    """Last word to the render engine itself: a template it cannot prepare is an error, located when it is
+    an XML entity left in a tag (LibreOffice writes ' as &apos;, which docxtpl does not convert)."""
+    from .engine import prepare
+
+    try:
+        prepare(path.name, path.read_bytes())
+        return []
+    except RenderError as exc:
+        failure = exc
+    found = []  # (part label, paragraph, entity, paragraph text)
+    labels = [n for n, _ in parts]
+    for name, xml in parts:
+        segments = P_START.split(xml.decode("utf-8", "replace"))[1:]  # segment N: paragraph N of the part
+        for index, segment in enumerate(segments, 1):
+            text = "".join(T_TEXT.findall(segment))
+            entity = next((e for e in map(ENTITY.search, TAG.findall(text)) if e), None)
+            if entity:
+                found.append((_part_label(name, labels), index, entity.group(0), html.unescape(text)))
+    if not found:
+        return [LintProblem(path.name, ERROR, f"le moteur de rendu refuse ce modèle : {failure.detail}"
+                            + (f" (près du texte « {failure.context} »)" if failure.context else ""))]
+    part, index, entity, text = found[0]
+    where = ", ".join(f"{p + ' ' if p else ''}§{i}" for p, i, _, _ in found[:6]) + (", …" if len(found) > 6 else "")
+    return [LintProblem(path.name, ERROR, f"{len(found)} paragraphe(s) ({where}) ont des balises dont les apostrophes ou "
+                        f"guillemets sont enregistrés sous forme codée (« {entity} »), comme le fait LibreOffice : le moteur "
+                        "de rendu ne les lit pas et refuse le modèle. Enregistrez le modèle avec Microsoft Word.", index, part, _short(text))]
+
+
+def _part_order(name: str):
+    kind = re.match(r"word/([a-z]+)", name).group(1)
+    return (["document", "header", "footer", "footnotes"].index(kind), name)
+
+
+def _part_label(name: str, names: list[str]) -> str:
+    kind = re.match(r"word/([a-z]+)(\d*)", name)
+    label = PART_LABELS[kind.group(1)]
+    same = [n for n in names if n.startswith(f"word/{kind.group(1)}")]
+    return f"{label} {kind.group(2)}" if label and len(same) > 1 and kind.group(2) else label
+
+
+def _lint_part(file: str, part: str, xml: bytes, glossary: Glossary, add) -> set[str]:
+    """Lint one XML part; returns the glossary paths it uses."""
+    from jinja2 import Environment, TemplateSyntaxError, meta, nodes
+
+    from .engine import jinja_env
+
+    paras = _paragraphs(xml)
+
+    def report(severity, message, where=None):
+        para = where if isinstance(where, _Para) else (paras[where - 1] if isinstance(where, int) and 0 < where <= len(paras) else None)
+        add(LintProblem(file, severity, message, para.index if para else None, part, _short(para.text) if para else ""))
+
+    _read_part(paras, report)
+    if not any(p.tags for p in paras) or not _check_blocks(paras, report):
+        return set()
+    source = "\n".join("".join(p.tags) for p in paras)  # line N holds the tags of paragraph N
+    env = jinja_env()
+    analysis = Environment()  # plain parser (the engine may rewrite its trees), knows unknown filters too
+    analysis.filters.update(env.filters)
+    analysis.tests.update(env.tests)
+    try:
+        tree = analysis.parse(source)
+    except TemplateSyntaxError as exc:
+        report(ERROR, f"balise mal formée : {_jinja_message(exc.message or '')}.", exc.lineno)
+        return set()
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        known = env.filters if isinstance(node, nodes.Filter) else env.tests
+        (analysis.filters if known is env.filters else analysis.tests).setdefault(node.name, _unknown)
+        if node.name not in known:
+            near = difflib.get_close_matches(node.name, list(glossary.filters) + sorted(known), n=1)
+            what = "filtre" if isinstance(node, nodes.Filter) else "test"
+            report(ERROR, f"{what} inconnu « {node.name} ».{f' Vouliez-vous dire « {near[0]} » ?' if near else ''}", node.lineno)
+    # Names Jinja may have to look up in the context; the walk reports those used outside their scope.
+    unknown = meta.find_undeclared_variables(tree) - glossary.top_names - set(env.globals)
+    analyzer = _Analyzer(glossary, report, unknown)
+    analyzer.walk(tree, {})
+    return analyzer.used
