@@ -38,6 +38,26 @@ def _handle_errors(func):
 
 
 class _FrenchGroup(click.Group):
+    # Commands defined in their own modules, imported only when used (click's lazy-group pattern).
+    LAZY = {
+        "init": "clausegen.cli_init:init",
+        "report": "clausegen.cli_report:report",
+        "export": "clausegen.cli_export:export",
+        "templates": "clausegen.cli_templates:templates",
+    }
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | (set(self.LAZY) if self is cli else set()))
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None and self is cli and name in self.LAZY:
+            import importlib
+
+            module, attr = self.LAZY[name].split(":")
+            command = getattr(importlib.import_module(module), attr)
+        return command
+
     def format_usage(self, ctx, formatter):
         formatter.write_usage(ctx.command_path, "[OPTIONS] COMMANDE [ARGUMENTS]…")
 
@@ -94,29 +114,68 @@ def schema():
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS, short_help="Produit les sept documents .docx du DCE.")
-@click.argument("profil", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("profils", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--sortie", "out_dir", required=True, metavar="DOSSIER", type=click.Path(file_okay=False, path_type=str), help="Dossier où écrire les documents (créé s'il n'existe pas).")
 @click.option("--documents", "documents", default="", metavar="LISTE", help="Documents à produire, séparés par des virgules : avis, rc, ccap, annexe-ae, memoire, fiche-caracterisation, suivi (par défaut : tous).")
 @click.option("--force", is_flag=True, help="Remplace les fichiers existants (sinon, un fichier existant est une erreur et rien n'est écrit).")
-@click.option("--pdf", is_flag=True, help="Produit aussi les PDF avec LibreOffice (un seul appel pour le dossier).")
+@click.option("--pdf", is_flag=True, help="Produit aussi les PDF avec LibreOffice (un seul appel par dossier de marché).")
 @click.option("--modeles", "--templates", "templates", type=click.Path(exists=True, file_okay=False, path_type=str), default=None, metavar="DOSSIER", help="Dossier de modèles .docx de l'acheteur ; les documents absents utilisent les modèles intégrés.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N", help="Processus parallèles pour plusieurs profils (par défaut : nombre de cœurs).")
+@click.option("-q", "--quiet", "--silencieux", "quiet", is_flag=True, help="Sans barre de progression ni résumé.")
 @_handle_errors
-def render(profil, out_dir, documents, force, pdf, templates):
-    """Produit les sections de clause sociale du DCE (.docx) à partir d'un profil.
+def render(profils, out_dir, documents, force, pdf, templates, jobs, quiet):
+    """Produit les sections de clause sociale du DCE (.docx) à partir d'un ou plusieurs profils.
 
     \b
-    Fichiers écrits : avis.docx, rc.docx, ccap.docx, annexe-ae.docx, memoire.docx,
-    fiche-caracterisation.docx, suivi.docx. Tout est préparé en mémoire puis déplacé :
+    Un profil : fichiers écrits dans DOSSIER : avis.docx, rc.docx, ccap.docx, annexe-ae.docx,
+    memoire.docx, fiche-caracterisation.docx, suivi.docx. Tout est préparé en mémoire puis déplacé :
     en cas d'erreur, le dossier de sortie reste tel qu'il était.
+    Plusieurs profils ou un dossier : un sous-dossier par marché, nommé d'après sa référence ;
+    les profils en échec sont nommés à la fin, les autres sont produits (code de sortie 2).
 
-    Exemple : clausegen render profiles/travaux-qpv.yaml -o dce/
+    \b
+    Exemples : clausegen render profiles/travaux-qpv.yaml -o dce/
+               clausegen render profiles/ -o dce/ --jobs 2
     """
-    from .profile.load import load_profile
-    from .render.pack import render_pack
+    from pathlib import Path
 
-    profile = load_profile(profil)
-    written = render_pack(profile, out_dir, documents=[d for d in documents.split(",") if d.strip()], force=force, templates=templates, pdf=pdf)
-    click.echo(f"{len(written)} fichier(s) écrit(s) dans {out_dir} : {', '.join(p.name for p in written)}")
+    wanted = [d for d in documents.split(",") if d.strip()]
+    if len(profils) == 1 and not Path(profils[0]).is_dir():
+        from .profile.load import load_profile
+        from .render.pack import render_pack
+
+        profile = load_profile(profils[0])
+        written = render_pack(profile, out_dir, documents=wanted, force=force, templates=templates, pdf=pdf)
+        if not quiet:
+            click.echo(f"{len(written)} fichier(s) écrit(s) dans {out_dir} : {', '.join(p.name for p in written)}")
+        return
+    _render_many(profils, out_dir, wanted, force, pdf, templates, jobs, quiet)
+
+
+def _render_many(profils, out_dir, wanted, force, pdf, templates, jobs, quiet):
+    from .render.batch import default_jobs, render_batch
+    from .render.pack import select_documents
+    from .review.run import expand_paths
+
+    select_documents(wanted)  # an unknown document name is an error before any work
+    total = len(expand_paths(profils))
+    if total == 0:
+        raise click.UsageError("aucun fichier .yaml trouvé dans les chemins indiqués.")
+    show = not quiet and sys.stderr.isatty()
+    options = dict(documents=wanted, force=force, templates=templates, pdf=pdf, jobs=jobs or default_jobs())
+    if show:
+        with click.progressbar(length=total, label="Rendu des marchés", file=sys.stderr) as bar:
+            result = render_batch(profils, out_dir, progress=bar.update, **options)
+    else:
+        result = render_batch(profils, out_dir, **options)
+    for source, message in sorted(result.failures.items()):
+        click.echo(f"échec : {source}\n  " + message.replace("\n", "\n  "), err=True)
+    if not quiet:
+        line = f"{len(result.produced)} marché(s) produit(s), {result.documents} document(s) dans {out_dir}"
+        if result.failures:
+            line += f" ; {len(result.failures)} en échec : " + ", ".join(sorted(result.failures))
+        click.echo(line + ".")
+    sys.exit(result.exit_code)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS, short_help="Revue PFRA d'un ou plusieurs profils.")
