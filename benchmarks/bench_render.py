@@ -15,7 +15,6 @@ Every generated document is checked (zip integrity, well-formed XML); the script
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import platform
 import statistics
@@ -25,7 +24,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from xml.dom import minidom
+from xml.etree import ElementTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
@@ -47,14 +46,19 @@ def timed(cmd, runs: int = 5) -> float:
     return statistics.median(times)
 
 
+RENDERED = ("word/document.xml", "docProps/core.xml")
+
+
 def valid_docx(path: Path) -> bool:
+    """Zip integrity (every CRC) and well-formed XML for the parts rendered per document; the other parts
+    are copied byte for byte from the template."""
     try:
         with zipfile.ZipFile(path) as archive:
             if archive.testzip() is not None:
                 return False
             for name in archive.namelist():
-                if name.endswith(".xml"):
-                    minidom.parseString(archive.read(name))
+                if name in RENDERED or name.startswith(("word/header", "word/footer")):
+                    ElementTree.fromstring(archive.read(name))
     except Exception:  # noqa: BLE001 - any defect makes the document invalid
         return False
     return True
