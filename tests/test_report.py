@@ -24,7 +24,7 @@ from clausegen.cli import cli as main_cli
 from clausegen.cli_report import report
 from clausegen.report import build_report, format_for, load_portfolio, report_bytes
 from clausegen.report.html import bar_chart, page
-from clausegen.report.indicators import SIZE_BANDS, estimated_value, size_band
+from clausegen.report.indicators import SIZE_BANDS, size_band
 from clausegen.report.mutualisation import add_months, mutualisation_as_text, spread_by_year
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +134,7 @@ def test_estimated_value_without_amount(make_profile):
 
     text = BASE.replace("    montant_ht: 850000\n", "    heures: 400\n").replace("    part_main_oeuvre: 40 %\n", "")
     profile = load_profile(make_profile(text))
-    assert estimated_value(profile) is None
+    assert profile.valeur_estimee_ht is None
     ind = load_portfolio([profile.source]).indicators()
     assert _row(ind.breakdown("taille"), "inconnu").heures == 400
 

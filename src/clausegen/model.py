@@ -139,6 +139,15 @@ class Lot:
     def path(self) -> str:
         return f"lots[{self.index + 1}]"
 
+    @property
+    def valeur_estimee_ht(self) -> Decimal | None:
+        """The lot's estimated value: an accord-cadre at its maximum, else the amount, else the minimum."""
+        ac = self.accord_cadre
+        for amount in (ac.maximum_ht if ac else None, self.montant_ht, ac.minimum_ht if ac else None):
+            if amount is not None:
+                return amount
+        return None
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -152,6 +161,13 @@ class Profile:
     source: str = "<profil>"
     positions: dict[str, Position] = field(default_factory=dict, compare=False, repr=False)
     today: _dt.date = field(default_factory=_dt.date.today, compare=False)
+
+    @property
+    def valeur_estimee_ht(self) -> Decimal | None:
+        """Estimated value of the market (all lots, accords-cadres at their maximum); None when no lot has
+        an amount. This is the value compared with the EU thresholds."""
+        amounts = [lot.valeur_estimee_ht for lot in self.lots if lot.valeur_estimee_ht is not None]
+        return sum(amounts, Decimal(0)) if amounts else None
 
     @property
     def reference_date(self) -> _dt.date:

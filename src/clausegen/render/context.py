@@ -150,12 +150,6 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
     publics_all = law.publics()
     codes = list(e.publics) if e.publics else list(publics_all)
     priorite_qpv = m.qpv if e.priorite_qpv is None else e.priorite_qpv
-    amounts = []
-    for lot in profile.lots:
-        if lot.accord_cadre and lot.accord_cadre.maximum_ht:
-            amounts.append(lot.accord_cadre.maximum_ht)
-        elif lot.montant_ht:
-            amounts.append(lot.montant_ht)
     threshold_category = law.threshold_category(a.type, m.nature)
     return {
         "clausegen": {"version": __version__},
@@ -185,7 +179,7 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
             "ccag_libelle": ccag["label"] if ccag else None,
             "ccag_article_insertion": ccag["insertion_article"] if ccag else None,
             "allotis": len(lots) > 1,
-            "montant_estime_ht": sum(amounts, Decimal(0)) if amounts else None,
+            "montant_estime_ht": profile.valeur_estimee_ht,
             "seuil_europeen": law.threshold(threshold_category, on).value,
         },
         "facilitateur": None if profile.facilitateur is None else {

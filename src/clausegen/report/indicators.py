@@ -72,20 +72,6 @@ def size_band(value: Decimal | None) -> SizeBand:
     raise AssertionError(value)  # pragma: no cover - the bands cover every amount
 
 
-def estimated_value(profile: Profile) -> Decimal | None:
-    """Sum of the lots' amounts, an accord-cadre counted at its maximum (else its amount, else its
-    minimum); None when no lot gives any amount."""
-    total, known = Decimal(0), False
-    for lot in profile.lots:
-        ac = lot.accord_cadre
-        candidates = (ac.maximum_ht if ac else None, lot.montant_ht, ac.minimum_ht if ac else None)
-        amount = next((a for a in candidates if a is not None), None)
-        if amount is not None:
-            total += amount
-            known = True
-    return total if known else None
-
-
 def capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -247,7 +233,7 @@ def _breakdown(key, sheet, dimension, chart_title, categories, results, key_of) 
 def _market_row(result: MarketHours) -> MarketRow:
     law = load_registry()
     p = result.profile
-    value = estimated_value(p)
+    value = p.valeur_estimee_ht
     band = size_band(value)
     lots = [r.lot for r in result.lots]
     return MarketRow(
@@ -280,7 +266,7 @@ def compute_indicators(results) -> Indicators:
     markets = tuple(_market_row(r) for r in results)
     bands = {m.tranche for m in markets}
     band_list = list(SIZE_BANDS) + ([UNKNOWN_BAND] if UNKNOWN_BAND.key in bands else [])
-    band_of = {id(r): size_band(estimated_value(r.profile)).key for r in results}
+    band_of = {id(r): size_band(r.profile.valeur_estimee_ht).key for r in results}
     breakdowns = (
         _breakdown("acheteur", "Par acheteur", "Type d'acheteur", "Heures prévues par type d'acheteur",
                    [(k, capitalize(v["label"])) for k, v in law.buyer_types().items()], results,

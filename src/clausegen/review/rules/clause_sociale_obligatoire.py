@@ -28,18 +28,6 @@ def reference(law) -> str:
     return f"{rule['text']} ; {law.cite(rule['article']['value'])}"
 
 
-def estimated_value(profile) -> Decimal:
-    total = Decimal(0)
-    for lot in profile.lots:
-        if lot.accord_cadre and lot.accord_cadre.maximum_ht:
-            total += lot.accord_cadre.maximum_ht
-        elif lot.montant_ht:
-            total += lot.montant_ht
-        elif lot.accord_cadre and lot.accord_cadre.minimum_ht:
-            total += lot.accord_cadre.minimum_ht
-    return total
-
-
 def check(review, report) -> None:
     profile, law = review.profile, review.law
     on = profile.reference_date
@@ -49,7 +37,7 @@ def check(review, report) -> None:
     if profile.lots and all("marche_insertion" in lot.bases for lot in profile.lots):
         category = "services_sociaux"  # marchés d'insertion: social and specific services threshold
     threshold = law.threshold(category, on).value
-    value = estimated_value(profile)
+    value = profile.valeur_estimee_ht or Decimal(0)
     if value < threshold:
         return
     if any("condition_execution" in lot.bases for lot in profile.lots):
