@@ -146,13 +146,12 @@ def test_without_a_terminal_nothing_is_asked(app, tmp_path, monkeypatch):
     assert "Nom de l'acheteur" not in result.output and "--acheteur : réponse manquante" in result.stderr
 
 
-def test_default_file_name_is_profil_yaml(app, tmp_path):
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path) as here:
-        result = runner.invoke(app, ["init", "--non-interactif", *CLASSIC, "--lot", "Gros œuvre;art38;850000;40 %"])
-        assert result.exit_code == 0, result.output
-        assert compute_hours(load_profile(f"{here}/profil.yaml")).total_heures == 744
-        assert "clausegen calc profil.yaml" in result.stdout
+def test_default_file_name_is_profil_yaml(app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["init", "--non-interactif", *CLASSIC, "--lot", "Gros œuvre;art38;850000;40 %"])
+    assert result.exit_code == 0, result.output
+    assert compute_hours(load_profile(tmp_path / "profil.yaml")).total_heures == 744
+    assert "clausegen calc profil.yaml" in result.stdout
 
 
 # --------------------------------------------------------------------------------------------------
