@@ -67,7 +67,7 @@ def vars_(output_format):
 
     Exemple : clausegen templates vars --format json
     """
-    from .render.lint import load_glossary
+    from .render.glossary import load_glossary
 
     glossary = load_glossary()
     if output_format == "json":
