@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
-from typing import Any
 
 from ..law.registry import load_registry
 from ..model import (

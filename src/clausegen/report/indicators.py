@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .. import __version__, fmt
 from ..calc import HUNDREDTH, TENTH, MarketHours
 from ..law.registry import load_registry
-from ..model import NATURES, Profile
+from ..model import NATURES
 from ..working import basis_label, main_basis
 
 RESERVED = ("reserve_ea_esat", "reserve_siae", "reserve_ess")
