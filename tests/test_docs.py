@@ -35,3 +35,13 @@ def test_every_command_and_rule_is_documented():
 def test_example_profile_of_the_first_command_exists():
     assert (ROOT / "profiles" / "travaux-qpv.yaml").is_file()
     assert (ROOT / "docs" / "ccap-page1.png").is_file()
+
+
+def test_committed_schema_matches_the_command():
+    """profiles/*.yaml point editors at profil.schema.json: it must be what `clausegen schema` prints."""
+    import json
+
+    from clausegen.profile.schema import profile_schema
+
+    committed = json.loads((ROOT / "profil.schema.json").read_text(encoding="utf-8"))
+    assert committed == json.loads(json.dumps(profile_schema(), ensure_ascii=False))

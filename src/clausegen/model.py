@@ -17,6 +17,13 @@ PERIODICITES = {
     "semestrielle": "semestrielle",
     "annuelle": "annuelle",
 }
+PROCEDURES = {
+    "appel_offres_ouvert": "appel d'offres ouvert",
+    "appel_offres_restreint": "appel d'offres restreint",
+    "procedure_adaptee": "procédure adaptée",
+    "procedure_avec_negociation": "procédure avec négociation",
+    "dialogue_competitif": "dialogue compétitif",
+}
 APPRENTISSAGE = ("eligibles_uniquement", "exclu", "sans_condition")
 ROUNDING_MODES = ("au_plus_proche", "inferieur", "superieur")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..law.registry import load_registry
-from ..model import APPRENTISSAGE, NATURES, PERIODICITES, ROUNDING_MODES
+from ..model import APPRENTISSAGE, NATURES, PERIODICITES, PROCEDURES, ROUNDING_MODES
 
 SCHEMA_ID = "https://clausegen.invalid/schema/profil-v1.json"
 
@@ -131,7 +131,7 @@ def profile_schema() -> dict:
                     "date_publication": _desc({"type": "string", "format": "date"}, "Date de lancement de la consultation (AAAA-MM-JJ)."),
                     "cpv": _desc({"type": "string", "pattern": r"^[0-9]{8}(-[0-9])?$"}, "Code CPV principal, comme 45453000-7."),
                     "procedure": _desc(
-                        {"enum": ["appel_offres_ouvert", "appel_offres_restreint", "procedure_adaptee", "procedure_avec_negociation", "dialogue_competitif"]},
+                        {"enum": list(PROCEDURES)},
                         "Procédure de passation.",
                     ),
                     "lieu_execution": _desc(_TEXT, "Lieu principal d'exécution."),

@@ -12,18 +12,10 @@ from decimal import Decimal
 from .. import __version__, fmt
 from ..calc import MarketHours, alternatives, compute_hours
 from ..law.registry import LegalRegistry, load_registry
-from ..model import Profile
+from ..model import NATURES, PROCEDURES, Profile
 from ..working import basis_label, main_basis
 
 CODE = "code de la commande publique"
-NATURE_LABELS = {"travaux": "travaux", "fournitures": "fournitures", "services": "services"}
-PROCEDURE_LABELS = {
-    "appel_offres_ouvert": "appel d'offres ouvert",
-    "appel_offres_restreint": "appel d'offres restreint",
-    "procedure_adaptee": "procédure adaptée",
-    "procedure_avec_negociation": "procédure avec négociation",
-    "dialogue_competitif": "dialogue compétitif",
-}
 APPRENTISSAGE_LABELS = {
     "eligibles_uniquement": "les heures effectuées en contrat d'apprentissage ou de professionnalisation ne sont prises en compte que si la personne appartient à l'un des publics éligibles et n'a pas été recrutée avant l'attribution du marché",
     "exclu": "les heures effectuées en contrat d'apprentissage ou de professionnalisation ne sont pas prises en compte",
@@ -166,13 +158,13 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
             "reference": m.reference,
             "objet": m.objet,
             "nature": m.nature,
-            "nature_libelle": NATURE_LABELS[m.nature],
+            "nature_libelle": NATURES[m.nature],
             "duree_mois": m.duree_mois,
             "qpv": m.qpv,
             "date_publication": m.date_publication,
             "cpv": m.cpv,
             "procedure": m.procedure,
-            "procedure_libelle": PROCEDURE_LABELS.get(m.procedure) if m.procedure else None,
+            "procedure_libelle": PROCEDURES.get(m.procedure) if m.procedure else None,
             "formalisee": m.procedure not in (None, "procedure_adaptee"),
             "lieu_execution": m.lieu_execution,
             "ccag": m.ccag,
