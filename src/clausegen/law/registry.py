@@ -76,9 +76,6 @@ class LegalRegistry:
     def articles(self, basis: str, on: _dt.date) -> Fact:
         return value_at(self.bases[basis]["articles"], on, key=f"bases.{basis}.articles")
 
-    def article_summary(self, article: str) -> dict:
-        return self.data["articles"][article]
-
     def combination(self, bases: set[str]) -> dict | None:
         for combo in self.data.get("combinations", []):
             if set(combo["bases"]) == bases:
@@ -101,9 +98,6 @@ class LegalRegistry:
 
     def rule(self, name: str) -> dict:
         return self.data["rules"][name]
-
-    def rule_applies(self, name: str, on: _dt.date) -> Fact:
-        return value_at(self.data["rules"][name]["applies_from"], on, key=f"rules.{name}")
 
     def rule_start(self, name: str) -> _dt.date:
         return min(_as_date(k) for k in self.data["rules"][name]["applies_from"])

@@ -13,7 +13,6 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 _DOS_TIME = 0
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01
 _LEVEL = 6
