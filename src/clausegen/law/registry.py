@@ -88,10 +88,37 @@ class LegalRegistry:
         fact = value_at(entry, on, key=f"thresholds.{category}")
         return _replace_value(fact, Decimal(str(fact.value)))
 
+    def threshold_or_none(self, category: str, on: _dt.date) -> Fact | None:
+        """The threshold in force on ``on``, or None when the registry knows no value for that day (after
+        the last known period): callers say so instead of reusing an old value."""
+        try:
+            return self.threshold(category, on)
+        except LookupError:
+            return None
+
     def threshold_category(self, buyer_type: str, nature: str) -> str:
         if nature == "travaux":
             return "travaux"
         return self.data["buyer_types"][buyer_type]["threshold"]
+
+    def social_threshold_category(self, buyer_type: str) -> str:
+        """Threshold category of social and other specific services (marchés d'insertion) for this buyer."""
+        return self.data["buyer_types"][buyer_type].get("social_threshold", "services_sociaux")
+
+    def last_threshold_day(self, category: str) -> _dt.date | None:
+        """The last day a value of ``category`` is known, when the registry closes it (``null`` entry)."""
+        entries = sorted((_as_date(k), v) for k, v in self.data["thresholds"][category]["values"].items())
+        if entries and entries[-1][1] is None:
+            return entries[-1][0] - _dt.timedelta(days=1)
+        return None
+
+    def is_state_buyer(self, buyer_type: str) -> bool:
+        """The State and its public establishments: the 2019 instruction binds them."""
+        return bool(self.data["buyer_types"][buyer_type].get("etat"))
+
+    def derogations(self) -> dict[str, dict]:
+        """The closed list of derogation cases from the mandatory social condition, with confidence."""
+        return self.data["rules"]["clause_sociale_obligatoire"]["derogations"]
 
     def threshold_label(self, category: str) -> str:
         return self.data["thresholds"][category]["label"]
@@ -128,15 +155,19 @@ class LegalRegistry:
         return self.data["references"][name]["text"]
 
     def cite(self, *refs: str) -> str:
-        """« article L. 2152-7 du code de la commande publique » for articles known to the registry."""
+        """« article L. 2152-7 du code de la commande publique » for articles known to the registry; every
+        article of one call belongs to the same code (``code:`` in the registry, the CCP by default)."""
         from ..fmt import articles
 
         for ref in refs:
             if ref not in self.data["articles"]:
                 raise KeyError(f"article {ref} absent du registre juridique")
+        codes = {self.data["articles"][r].get("code", "code") for r in refs}
+        if len(codes) != 1:
+            raise ValueError(f"articles de codes différents cités ensemble : {', '.join(refs)}")
         word = "article" if len(refs) == 1 else "articles"
         note = " (numéro à confirmer)" if any(self.data["articles"][r]["confidence"] in UNCERTAIN for r in refs) else ""
-        return f"{word} {articles(refs)}{note} du {self.reference('code')}"
+        return f"{word} {articles(refs)}{note} du {self.reference(codes.pop())}"
 
     def instruction(self, where: str) -> str:
         """« instruction … du 11 avril 2019, fiche 2 »."""

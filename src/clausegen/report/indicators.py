@@ -30,7 +30,7 @@ class SizeBand:
 
 
 # Size bands of a market's estimated value (€ HT: sum of the lots' amounts, accords-cadres at their
-# maximum). A reporting convention of clausegen, anchored on figures of shared/domain/legal-facts.md:
+# maximum). A reporting convention of clausegen, anchored on published figures:
 #   40 000 €    DECP publication floor; "a clause is possible from a 40 000 € market" (facilitator quoted)
 #   90 000 €    publicity at BOAMP/JAL for adapted procedures; the State's PNAAPD counted markets from there
 #   215 000 €   about the EU threshold of supplies and services of local buyers (216 000 € in 2026-2027)
