@@ -267,13 +267,11 @@ def test_lot_without_social_basis_says_so(base_profile):
     assert record["considerationsSociales"]["considerationSociale"] == ["Pas de considération sociale"]
 
 
-def test_accord_cadre_without_maximum_leaves_the_amount_out(make_profile):
-    text = BASE.replace("    montant_ht: 850000\n", "    accord_cadre:\n      minimum_ht: 200000\n")
+def test_accord_cadre_amount_is_its_maximum(make_profile):
+    text = BASE.replace("    montant_ht: 850000\n", "    accord_cadre:\n      minimum_ht: 200000\n      maximum_ht: 900000\n")
     result = export_decp(load_profile(make_profile(text)))
     record = result.data["marches"]["marche"][0]
-    assert "montant" not in record
-    assert any(n.startswith("montant : le lot n° 1 n'a ni montant estimé") for n in result.notes)
-    assert "  - montant : montant forfaitaire ou estimé maximum HT" in result.notes[0]
+    assert record["montant"] == 900000
 
 
 def test_titulaires_when_every_lot_is_attributed(make_profile):

@@ -94,7 +94,7 @@ def test_every_option_reaches_the_profile(app, tmp_path):
     assert hours.lot(3).heures is None and profile.lots[2].bases == ("reserve_siae",)
     assert profile.execution.penalite_par_heure == 50 and profile.execution.periodicite_suivi == "mensuelle"
     rules = {f.rule for f in review_profile(profile)}
-    assert not rules & {"facilitateur-absent", "penalite-absente", "periodicite-absente", "critere-sans-ponderation"}
+    assert not rules & {"facilitateur-absent", "critere-sans-ponderation"}
 
 
 def test_missing_answers_are_all_listed_and_nothing_is_written(app, tmp_path):
@@ -240,7 +240,8 @@ def test_interview_writes_the_profile_and_asks_again_after_a_wrong_answer(app, t
     assert profile.lots[0].critere.ponderation == Decimal("0.1")
     assert profile.lots[1].montant_ht is None
     rules = {f.rule for f in review_profile(profile)}
-    assert {"penalite-absente", "periodicite-absente"} <= rules
+    blanks = {f.field for f in review_profile(profile) if f.rule == "a-completer"}
+    assert {"execution.penalite_par_heure", "execution.periodicite_suivi"} <= blanks
 
 
 def test_options_given_are_not_asked_again(app, tmp_path, monkeypatch):
@@ -300,7 +301,7 @@ def test_written_profile_keeps_its_french_comments(app, tmp_path):
         "# Part de la main-d'œuvre dans le montant du lot.",
         "# Heures : 850 000,00 € × 40 % ÷ 32,00 € × 7 % = 743,75",
         "# Taux d'effort d'insertion couramment retenus : 5 %, 7 % ou 10 % (à confirmer)",
-        "# Condition d'exécution à caractère social : articles L. 2112-2 à L. 2112-4",
+        "# Condition d'exécution à caractère social : articles L. 2112-2 et L. 2112-3",
         "# Aucun facilitateur n'est indiqué : la revue le signalera",
         "# penalite_par_heure:",
         "#   clausegen render p.yaml -o dce/",
@@ -385,3 +386,11 @@ def test_help_is_french_with_an_example(app):
     assert result.exit_code == 0
     assert "Crée un profil de marché commenté" in result.output and "Exemples" in result.output
     assert "--non-interactif" in result.output and "--lot" in result.output
+
+
+def test_an_accord_cadre_without_maximum_is_refused_as_an_answer():
+    from clausegen.cli_init import check_lot_spec
+    from clausegen.init import InvalidAnswer
+
+    with pytest.raises(InvalidAnswer, match="sans maximum"):
+        check_lot_spec("Entretien;art38;300000 à;40 %")

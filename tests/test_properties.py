@@ -145,13 +145,11 @@ def valid_profiles(draw):
             lot["montant_ht"] = draw(amounts())[0]
         if bears and draw(st.booleans()):
             low = draw(st.one_of(st.none(), amounts(1_000, 5_000_000)))
-            high = draw(st.one_of(st.none(), amounts(5_000_000, 50_000_000)))
-            if low or high:
-                lot["accord_cadre"] = {}
+            if draw(st.booleans()):  # an accord-cadre always has a maximum (R2162-4 since 2022)
+                high = draw(amounts(5_000_000, 50_000_000))
+                lot["accord_cadre"] = {"maximum_ht": high[0]}
                 if low:
                     lot["accord_cadre"]["minimum_ht"] = low[0]
-                if high:
-                    lot["accord_cadre"]["maximum_ht"] = high[0]
                 framework = {"minimum": low is not None}
         if bears and explicit is None and "montant_ht" not in lot and framework is None:
             lot["montant_ht"] = draw(amounts())[0]

@@ -45,8 +45,8 @@ def check_lot_spec(spec: str):
     framework = re.split(r"\s+à\s+|^à\s+|\s+à$|\.\.", amount, maxsplit=1)
     if len(framework) == 2:
         low, high = (f.strip() for f in framework)
-        if not low and not high:
-            raise i.InvalidAnswer(f"« {amount} » : accord-cadre sans minimum ni maximum.", "« MINIMUM à MAXIMUM », comme « 300000 à 1200000 »")
+        if not high:
+            raise i.InvalidAnswer(f"« {amount} » : accord-cadre sans maximum (obligatoire depuis 2022, article R2162-4).", "« MINIMUM à MAXIMUM » ou « à MAXIMUM », comme « 300000 à 1200000 »")
         lot.minimum_ht = i.check_amount(low) if low else None
         lot.maximum_ht = i.check_amount(high) if high else None
     elif amount:
@@ -220,14 +220,12 @@ def _ask_lot(numero: int, on, lot=None):
         if has_amount:
             pass
         elif _ask("  Accord-cadre à bons de commande, avec un minimum et un maximum ? (oui/non)", i.check_yes_no, default="non"):
-            while lot.minimum_ht is None and lot.maximum_ht is None:
+            while lot.maximum_ht is None:
                 lot.minimum_ht = _ask("  Montant minimum HT de l'accord-cadre (vide s'il n'y en a pas ; il porte les heures fermes)", i.check_amount, optional=True)
-                lot.maximum_ht = _ask("  Montant maximum HT de l'accord-cadre (vide s'il n'y en a pas)", i.check_amount, optional=True)
-                if lot.minimum_ht and lot.maximum_ht and lot.minimum_ht > lot.maximum_ht:
+                lot.maximum_ht = _ask("  Montant maximum HT de l'accord-cadre (obligatoire depuis 2022)", i.check_amount)
+                if lot.minimum_ht and lot.minimum_ht > lot.maximum_ht:
                     click.echo("Erreur : le minimum dépasse le maximum de l'accord-cadre.", err=True)
                     lot.minimum_ht = lot.maximum_ht = None
-                elif lot.minimum_ht is None and lot.maximum_ht is None:
-                    click.echo("Erreur : indiquez au moins le minimum ou le maximum.", err=True)
         else:
             lot.montant_ht = _ask("  Montant estimé du lot, en € HT (comme 850000 ou « 1 250 000,50 € »)", i.check_amount)
         if lot.part_main_oeuvre is None:

@@ -224,6 +224,8 @@ def lot_problems(lot: LotAnswers, numero: int) -> list[tuple[str, str]]:
             problems.append(("montant", f"{where} : montant HT manquant, nécessaire au calcul des heures d'une condition d'exécution."))
         if lot.part_main_oeuvre is None:
             problems.append(("part", f"{where} : part de main-d'œuvre manquante, nécessaire au calcul des heures."))
+    if lot.minimum_ht is not None and lot.maximum_ht is None:
+        problems.append(("montant", f"{where} : maximum de l'accord-cadre manquant (obligatoire depuis 2022, article R2162-4)."))
     if lot.minimum_ht is not None and lot.maximum_ht is not None and lot.minimum_ht > lot.maximum_ht:
         problems.append(("montant", f"{where} : le minimum de l'accord-cadre dépasse son maximum."))
     if "critere_attribution" in lot.bases and lot.ponderation is None:

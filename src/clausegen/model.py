@@ -50,6 +50,15 @@ class Buyer:
 
 
 @dataclass(frozen=True)
+class Derogation:
+    """A recorded derogation from the mandatory social condition: a case of the registry's closed list and
+    the buyer's reasons."""
+
+    cas: str
+    motif: str
+
+
+@dataclass(frozen=True)
 class Market:
     reference: str
     objet: str
@@ -61,7 +70,8 @@ class Market:
     procedure: str | None = None
     lieu_execution: str | None = None
     ccag: str | None = None
-    derogation_clause_sociale: str | None = None
+    derogation_clause_sociale: Derogation | None = None
+    defense_securite: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,8 @@ class Criterion:
 
 @dataclass(frozen=True)
 class FrameworkAgreement:
+    """An accord-cadre: the maximum is required since 1 January 2022 (R2162-4); the minimum is optional."""
+
     minimum_ht: Decimal | None = None
     maximum_ht: Decimal | None = None
 
@@ -140,6 +152,7 @@ class Lot:
     critere: Criterion | None = None
     metiers: tuple[str, ...] = ()
     titulaire: Holder | None = None
+    derogation_clause_sociale: Derogation | None = None
     index: int = 0  # position in the ``lots`` list, 0-based
 
     @property

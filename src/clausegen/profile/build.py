@@ -13,6 +13,7 @@ from ..model import (
     Buyer,
     CalcDefaults,
     Criterion,
+    Derogation,
     Execution,
     Facilitator,
     FrameworkAgreement,
@@ -106,6 +107,13 @@ def _publication_date(value, *, start):
     return date
 
 
+def _derogation(value) -> Derogation | None:
+    """``{cas, motif}`` once the schema has accepted it (the case is one of the registry's codes)."""
+    if isinstance(value, dict) and isinstance(value.get("cas"), str) and isinstance(value.get("motif"), str):
+        return Derogation(value["cas"], value["motif"])
+    return None
+
+
 def _hourly_cost(value):
     return parse_amount(value, maximum=MAX_HOURLY_COST, unit="€ HT de l'heure")
 
@@ -134,7 +142,8 @@ def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Prof
         procedure=m.get("procedure"),
         lieu_execution=m.get("lieu_execution"),
         ccag=None if m.get("ccag") in (None, "aucun") else m.get("ccag"),
-        derogation_clause_sociale=m.get("derogation_clause_sociale"),
+        derogation_clause_sociale=b.value(m, ["marche"], "derogation_clause_sociale", _derogation),
+        defense_securite=m.get("defense_securite") is True,
     )
     f = data.get("facilitateur")
     facilitator = Facilitator(f.get("nom", ""), f.get("structure"), f.get("courriel"), f.get("telephone")) if isinstance(f, dict) else None
@@ -258,6 +267,7 @@ def _build_lot(b: _Builder, law, raw: dict, index: int, calc: CalcDefaults) -> L
         critere=criterion,
         metiers=tuple(m for m in raw.get("metiers") if isinstance(m, str)) if isinstance(raw.get("metiers"), list) else (),
         titulaire=holder,
+        derogation_clause_sociale=b.value(raw, parts, "derogation_clause_sociale", _derogation),
         index=index,
     )
     _check_inputs(b, law, raw, lot, calc)

@@ -380,6 +380,17 @@ def _translate(err, schema: dict, reader: _Reader) -> None:
         elif "integer" in types and isinstance(value, (str, float)):
             hint = "Écrivez un nombre entier sans guillemets ni unité."
         shown = "une valeur vide" if value is None else f"« {value} »"
+        if parts and parts[-1] == "derogation_clause_sociale":
+            from ..law.registry import load_registry
+
+            codes = list(load_registry().derogations())
+            reader.issue(
+                path,
+                f"{shown} : une dérogation se déclare par un cas prévu par la loi et son motif.",
+                "un bloc « cas: CODE » et « motif: TEXTE », le cas étant " + _choices(codes),
+                f"Par exemple : « derogation_clause_sociale: {{cas: {codes[0]}, motif: … }} ».",
+            )
+            return
         reader.issue(path, f"{shown} n'est pas du type attendu.", expected, hint)
     elif kind in ("minimum", "exclusiveMinimum"):
         reader.issue(path, f"« {value} » est trop petit.", f"un nombre supérieur ou égal à {err.validator_value}")

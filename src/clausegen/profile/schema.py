@@ -48,6 +48,19 @@ def profile_schema() -> dict:
         {"type": "string", "enum": bases},
         "Base juridique : " + ", ".join(law.basis_names()) + " (ou alias art38, art52, art28, art36-1, art36-2…).",
     )
+    derogation = _obj(
+        {
+            "cas": _desc(
+                {"enum": list(law.derogations())},
+                "Cas de dérogation prévu par la loi : "
+                + " ; ".join(f"{code} ({entry['label']})" for code, entry in law.derogations().items())
+                + ".",
+            ),
+            "motif": _desc(_TEXT, "Motif de la dérogation, propre au marché, reporté dans la fiche de caractérisation."),
+        },
+        required=("cas", "motif"),
+        description="Dérogation à la condition d'exécution sociale obligatoire au-delà des seuils européens (liste fermée de cas).",
+    )
     lot = _obj(
         {
             "numero": _desc({"type": "integer", "minimum": 1}, "Numéro du lot, unique dans le marché."),
@@ -60,10 +73,11 @@ def profile_schema() -> dict:
             "accord_cadre": _obj(
                 {
                     "minimum_ht": _desc(_AMOUNT, "Montant minimum de commandes (€ HT) : porte les heures fermes."),
-                    "maximum_ht": _desc(_AMOUNT, "Montant maximum de commandes (€ HT) : plafond indicatif des heures."),
+                    "maximum_ht": _desc(_AMOUNT, "Montant maximum de commandes (€ HT), obligatoire depuis 2022 (R2162-4) : valeur estimée du lot et plafond indicatif des heures."),
                 },
-                description="Accord-cadre à bons de commande : minimum et/ou maximum.",
-            ) | {"minProperties": 1},
+                required=("maximum_ht",),
+                description="Accord-cadre à bons de commande : maximum obligatoire, minimum facultatif.",
+            ),
             "part_main_oeuvre": _desc(_RATE, "Part de la main-d'œuvre dans le montant du lot."),
             "cout_horaire": _desc(_AMOUNT, "Coût horaire moyen chargé de la main-d'œuvre (€ HT par heure)."),
             "taux_insertion": _desc(_RATE, "Part des heures de main-d'œuvre réservée à l'insertion."),
@@ -95,6 +109,7 @@ def profile_schema() -> dict:
                 required=("nom", "siret"),
                 description="Entreprise attributaire, une fois le lot attribué.",
             ),
+            "derogation_clause_sociale": derogation,
         },
         required=("numero", "intitule", "base_legale"),
     )
@@ -136,7 +151,8 @@ def profile_schema() -> dict:
                     ),
                     "lieu_execution": _desc(_TEXT, "Lieu principal d'exécution."),
                     "ccag": _desc({"enum": list(law.data["ccag"]) + ["aucun"]}, "CCAG auquel le marché se réfère."),
-                    "derogation_clause_sociale": _desc(_TEXT, "Motif de dérogation à la condition sociale obligatoire au-delà des seuils européens."),
+                    "derogation_clause_sociale": derogation,
+                    "defense_securite": _desc({"type": "boolean"}, "Marché de défense ou de sécurité : hors du champ de la condition sociale obligatoire."),
                 },
                 required=("reference", "objet", "nature", "duree_mois"),
             ),
