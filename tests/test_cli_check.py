@@ -65,7 +65,7 @@ def test_avertissements_et_conseils_seuls_code_0(run, tmp_path):
 def test_une_erreur_code_1(run, tmp_path):
     result = run(write(tmp_path, "erreur.yaml", ERROR))
     assert result.exit_code == 1, result.output
-    assert "21:18  erreur  [apprentissage-sans-eligibilite]" in result.stdout
+    assert "22:18  erreur  [apprentissage-sans-eligibilite]" in result.stdout
     assert "1 profil relu : 1 erreur, 0 avertissement, 0 conseil." in result.stdout
 
 
@@ -126,7 +126,7 @@ def test_format_json(run, tmp_path):
     (constat,) = data["constats"]
     assert set(constat) >= {"fichier", "ligne", "colonne", "gravite", "regle", "message", "reference"}
     assert constat["fichier"] == str(path)
-    assert (constat["ligne"], constat["colonne"]) == (21, 18)
+    assert (constat["ligne"], constat["colonne"]) == (22, 18)
     assert constat["gravite"] == "erreur"
     assert constat["regle"] == "apprentissage-sans-eligibilite"
     assert "sans_condition" in constat["message"]
@@ -156,13 +156,13 @@ def test_sortie_texte_groupee_par_fichier(run, tmp_path):
     assert lines[1] == "  1:1  avertissement  [facilitateur-absent]"
     assert lines[2].startswith("      Aucun facilitateur")
     assert lines[3].startswith("      Référence : CCAG 2021")
-    assert lines[4] == "  18:5  conseil  [heures-sous-un-parcours]"
+    assert lines[4] == "  23:5  conseil  [heures-sous-un-parcours]"
     assert lines[5].startswith("      Le lot 1 porte 175")
     assert lines[6].startswith("      Référence : ")
     assert lines[7] == ""
     # second file
     assert lines[8] == str(second)
-    assert lines[9] == "  21:18  erreur  [apprentissage-sans-eligibilite]"
+    assert lines[9] == "  22:18  erreur  [apprentissage-sans-eligibilite]"
     assert lines[10].startswith("      Les contrats d'apprentissage")
     assert lines[11].startswith("      Référence : instruction")
     assert lines[12] == ""

@@ -1,19 +1,22 @@
 """Helpers of the review-rule tests: run one rule on an inline profile, derive close variants of BASE.
 
 ``BASE`` is a valid profile that triggers no finding of any rule (State buyer, works published on
-15 December 2026, a facilitator, penalty and reporting period set, one lot of 850 000 € HT at 40 % of
-labour, 32 € HT per hour, 7 % → 744 hours under an execution condition). Its line numbers are used by
-the rule tests to assert where a finding points; keep them stable:
+15 December 2026 in procédure adaptée, a facilitator, every execution choice set — penalties, ceiling,
+reporting period, deadlines — so that no « [À COMPLÉTER PAR L'ACHETEUR : …] » is left, one lot of
+850 000 € HT at 40 % of labour, 32 € HT per hour, 7 % → 744 hours under an execution condition). Its line
+numbers are used by the rule tests to assert where a finding points; keep them stable:
 
-     1 version            10 date_publication     19 penalite_par_heure
-     2 acheteur           11 facilitateur         20 periodicite_suivi
-     3   nom              12   nom                21 lots
-     4   type             13   structure          22   - numero
-     5 marche             14   courriel           23     intitule
-     6   reference        15 calcul               24     base_legale
-     7   objet            16   cout_horaire       25     montant_ht
-     8   nature           17   taux_insertion     26     part_main_oeuvre
-     9   duree_mois       18 execution
+     1 version              12 facilitateur             23   plafond_penalites
+     2 acheteur             13   nom                    24   delai_justificatifs_jours
+     3   nom                14   structure              25   plan_action_jours
+     4   type               15   courriel               26 lots
+     5 marche               16 calcul                   27   - numero
+     6   reference          17   cout_horaire           28     intitule
+     7   objet              18   taux_insertion         29     base_legale
+     8   nature             19 execution                30     montant_ht
+     9   duree_mois         20   penalite_par_heure     31     part_main_oeuvre
+    10   date_publication   21   periodicite_suivi
+    11   procedure          22   penalite_retard_jour
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ marche:
   nature: travaux
   duree_mois: 24
   date_publication: 2026-12-15
+  procedure: procedure_adaptee
 facilitateur:
   nom: Camille Martin
   structure: PLIE des Graves
@@ -43,6 +47,10 @@ calcul:
 execution:
   penalite_par_heure: 50
   periodicite_suivi: trimestrielle
+  penalite_retard_jour: 100
+  plafond_penalites: 10 %
+  delai_justificatifs_jours: 10
+  plan_action_jours: 30
 lots:
   - numero: 1
     intitule: Gros œuvre

@@ -13,7 +13,7 @@ CRITERION = ("    part_main_oeuvre: 40 %\n", "    part_main_oeuvre: 40 %\n    cr
 @pytest.mark.parametrize("base", ["art52", "critere_attribution", "art-52", "l2152-7", "[art52]"])
 def test_critere_seul_avertissement(base):
     f = only(findings(variant(BASE, ("base_legale: condition_execution", f"base_legale: {base}"), CRITERION), RULE))
-    assert_finding(f, rule=RULE, severity="avertissement", line=24, column=18, phrase="sans condition d'exécution")
+    assert_finding(f, rule=RULE, severity="avertissement", line=29, column=18, phrase="sans condition d'exécution")
     assert "[art38, art52]" in f.message
     assert "fiche 2, 3.c" in f.reference
 

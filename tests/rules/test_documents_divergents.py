@@ -121,9 +121,9 @@ def test_dossier_d_un_autre_montant_erreurs(render, tmp_path):
     assert sorted(f.message.split(" ", 1)[0] for f in missing) == sorted(f"{n}.docx" for n in HOURS_DOCUMENTS)
     assert sorted(f.message.split(" ", 1)[0] for f in stray) == sorted(f"{n}.docx" for n in HOURS_DOCUMENTS if n != "fiche-caracterisation")
     for f in missing:
-        assert_finding(f, rule=RULE, severity="erreur", line=22, column=5, phrase=f"n'affiche pas les 744{NBSP}heures calculées pour le lot 1")
+        assert_finding(f, rule=RULE, severity="erreur", line=27, column=5, phrase=f"n'affiche pas les 744{NBSP}heures calculées pour le lot 1")
     for f in stray:
-        assert_finding(f, rule=RULE, severity="erreur", line=22, column=3, phrase=f"788{NBSP}heures")
+        assert_finding(f, rule=RULE, severity="erreur", line=27, column=3, phrase=f"788{NBSP}heures")
 
 
 def test_document_manquant_avertissement(render, tmp_path):
@@ -154,17 +154,17 @@ def test_volume_retouche_a_la_main_erreur(tmp_path):
     good = f"Le titulaire réalise au moins 744{NBSP}heures d'insertion."
     folder = synthetic_pack(tmp_path / "dce", good, ccap=(good, f"Le lot 1 porte 800{NBSP}heures d'insertion."))
     f = only(findings(BASE, RULE, tmp_path, documents=folder))
-    # a stray figure concerns the lots as a whole: the lot list (line 22, column 3)
-    assert_finding(f, rule=RULE, severity="erreur", line=22, column=3, phrase=f"ccap.docx mentionne 800{NBSP}heures")
-    assert "fiche 4" in f.reference
+    # a stray figure concerns the lots as a whole: the lot list (line 27, column 3)
+    assert_finding(f, rule=RULE, severity="erreur", line=27, column=3, phrase=f"ccap.docx mentionne 800{NBSP}heures")
+    assert "fiche 3, 3.c" in f.reference
 
 
 def test_volume_du_lot_absent_erreur(tmp_path):
     good = f"Le titulaire réalise au moins 744{NBSP}heures d'insertion."
     folder = synthetic_pack(tmp_path / "dce", good, rc=("Le titulaire réalise des heures d'insertion.",))
     f = only(findings(BASE, RULE, tmp_path, documents=folder))
-    # the lot's own figure is missing: the lot (line 22, column 5)
-    assert_finding(f, rule=RULE, severity="erreur", line=22, column=5, phrase=f"rc.docx n'affiche pas les 744{NBSP}heures")
+    # the lot's own figure is missing: the lot (line 27, column 5)
+    assert_finding(f, rule=RULE, severity="erreur", line=27, column=5, phrase=f"rc.docx n'affiche pas les 744{NBSP}heures")
 
 
 def test_milliers_avec_espace_fine(tmp_path):

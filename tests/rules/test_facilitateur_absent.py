@@ -42,7 +42,7 @@ def test_heures_imposees_sans_facilitateur_avertissement():
 def test_regression_accord_cadre_sans_minimum_sans_facilitateur_non_signale():
     """Regression (fixed; ou incohérence) : un accord-cadre sans minimum porte bien une obligation d'insertion (87,5
     heures par tranche de 100 000 € HT commandée, 350 heures au plus ici ; l'annexe à l'acte d'engagement
-    l'imprime), et penalite-absente / periodicite-absente le traitent comme un lot à heures ; mais
+    l'imprime), et les règles sur les modalités d'exécution (aujourd'hui a-completer) le traitent comme un lot à heures ; mais
     facilitateur-absent teste ``any(r.heures …)`` et 0 heure ferme est faux : aucun avertissement alors que
     les documents confient le rôle du facilitateur au service acheteur. Attendu : l'avertissement."""
     text = variant(NO_FACILITATOR, ("    montant_ht: 850000\n", "    accord_cadre:\n      maximum_ht: 400000\n"))

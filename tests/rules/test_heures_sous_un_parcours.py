@@ -15,8 +15,8 @@ def amount(value) -> str:
 def test_175_heures_sur_2500_heures_de_main_d_oeuvre_conseil():
     # 200 000 × 40 % ÷ 32 = 2 500 h de main-d'œuvre ; × 7 % = 175 h ; × 20 % = 500 h ≥ 300
     f = only(findings(amount(200000), RULE))
-    # « lots[1] » points at the first key of the lot (line 22, column 5)
-    assert_finding(f, rule=RULE, severity="conseil", line=22, column=5, phrase="moins qu'un parcours de 300\u00a0heures")
+    # « lots[1] » points at the first key of the lot (line 27, column 5)
+    assert_finding(f, rule=RULE, severity="conseil", line=27, column=5, phrase="moins qu'un parcours de 300\u00a0heures")
     assert "175\u00a0heures" in f.message and "2\u202f500\u00a0heures de main-d'œuvre" in f.message
     assert "fiche 2, 3.a" in f.reference
 
@@ -40,7 +40,7 @@ def test_un_parcours_tout_juste_rien():
 def test_volume_impose_sous_un_parcours_conseil():
     text = variant(BASE, ("    part_main_oeuvre: 40 %\n", "    part_main_oeuvre: 40 %\n    heures: 200\n    justification: convenu avec le facilitateur\n"))
     f = only(findings(text, RULE))
-    assert (f.severity, f.line, f.column) == ("conseil", 22, 5)
+    assert (f.severity, f.line, f.column) == ("conseil", 27, 5)
     assert "200\u00a0heures" in f.message
 
 

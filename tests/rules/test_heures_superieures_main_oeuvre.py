@@ -22,10 +22,10 @@ def imposed(hours, *extra) -> str:
 
 def test_5000_heures_pour_2500_heures_de_main_d_oeuvre_erreur():
     f = only(findings(imposed(5000), RULE))
-    # line 27 « heures: 5000 », value at column 13
-    assert_finding(f, rule=RULE, severity="erreur", line=27, column=13, phrase="l'obligation serait inexécutable")
+    # line 32 « heures: 5000 », value at column 13
+    assert_finding(f, rule=RULE, severity="erreur", line=32, column=13, phrase="l'obligation serait inexécutable")
     assert "5\u202f000\u00a0heures" in f.message and "2\u202f500\u00a0heures de main-d'œuvre" in f.message
-    assert "fiche 4" in f.reference
+    assert "pratique des facilitateurs" in f.reference
 
 
 def test_une_heure_de_trop_erreur():
@@ -44,7 +44,7 @@ def test_part_de_main_d_oeuvre_du_bloc_calcul():
         ("    part_main_oeuvre: 40 %\n    heures", "    heures"),
     )
     f = only(findings(text, RULE))
-    assert (f.line, f.column) == (27, 13)
+    assert (f.line, f.column) == (32, 13)
 
 
 def test_formule_jamais_au_dessus_de_la_main_d_oeuvre():
@@ -60,4 +60,4 @@ def test_regression_heures_imposees_sans_taux_d_insertion_non_controlees():
     et le chargeur l'accepte) n'est donc pas signalé. Attendu : la même erreur qu'avec le taux."""
     text = imposed(5000, ("  taux_insertion: 7 %\n", ""))
     f = only(findings(text, RULE))
-    assert (f.severity, f.line, f.column) == ("erreur", 26, 13)
+    assert (f.severity, f.line, f.column) == ("erreur", 31, 13)

@@ -19,8 +19,8 @@ def weighted(weight) -> str:
 
 def test_ponderation_de_40_pour_cent_est_un_conseil():
     f = only(findings(weighted("40 %"), RULE))
-    # line 28 « ponderation: 40 % », value at column 20
-    assert_finding(f, rule=RULE, severity="conseil", line=28, column=20, phrase="sort de la fourchette usuelle")
+    # line 33 « ponderation: 40 % », value at column 20
+    assert_finding(f, rule=RULE, severity="conseil", line=33, column=20, phrase="sort de la fourchette usuelle")
     assert "40\u00a0%" in f.message and "5\u00a0% à 15\u00a0%" in f.message
     assert "non réglementaire" in f.reference
 
@@ -28,7 +28,7 @@ def test_ponderation_de_40_pour_cent_est_un_conseil():
 @pytest.mark.parametrize("weight", ["4 %", "4,9 %", "15,5 %", "16 %", 0.02])
 def test_hors_fourchette(weight):
     f = only(findings(weighted(weight), RULE))
-    assert (f.severity, f.line, f.column) == ("conseil", 28, 20)
+    assert (f.severity, f.line, f.column) == ("conseil", 33, 20)
 
 
 @pytest.mark.parametrize("weight", ["5 %", "10 %", "15 %", 0.15, 0.05])

@@ -20,8 +20,8 @@ def profile(qpv, priority) -> str:
 
 def test_qpv_et_priorite_desactivee_avertissement():
     f = only(findings(profile("true", "false"), RULE))
-    # « qpv: true » adds line 11; « priorite_qpv: false » is line 22, value at column 17
-    assert_finding(f, rule=RULE, severity="avertissement", line=22, column=17, phrase="la priorité aux résidents de ces quartiers est désactivée")
+    # « qpv: true » adds line 11; « priorite_qpv: false » is line 23, value at column 17
+    assert_finding(f, rule=RULE, severity="avertissement", line=23, column=17, phrase="la priorité aux résidents de ces quartiers est désactivée")
     assert "fiche 1, 1" in f.reference
 
 

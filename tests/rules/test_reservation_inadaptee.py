@@ -15,7 +15,7 @@ def market(nature: str, base: str) -> str:
 
 def test_reservation_ess_en_travaux_erreur():
     f = only(findings(market("travaux", "reserve_ess"), RULE))
-    assert_finding(f, rule=RULE, severity="erreur", line=24, column=18, phrase="possible seulement pour un marché de services")
+    assert_finding(f, rule=RULE, severity="erreur", line=29, column=18, phrase="possible seulement pour un marché de services")
     assert "économie sociale et solidaire" in f.message
     assert "ce marché est de travaux" in f.message
     assert "L.\u00a02113-15" in f.reference
@@ -23,13 +23,13 @@ def test_reservation_ess_en_travaux_erreur():
 
 def test_reservation_ess_en_fournitures_erreur():
     f = only(findings(market("fournitures", "art37"), RULE))
-    assert_finding(f, rule=RULE, severity="erreur", line=24, column=18, phrase="ce marché est de fournitures")
+    assert_finding(f, rule=RULE, severity="erreur", line=29, column=18, phrase="ce marché est de fournitures")
 
 
 @pytest.mark.parametrize("nature", ["travaux", "fournitures"])
 def test_marche_d_insertion_hors_services_erreur(nature):
     f = only(findings(market(nature, "art28"), RULE))
-    assert_finding(f, rule=RULE, severity="erreur", line=24, column=18, phrase="marché d'insertion et de qualification professionnelle")
+    assert_finding(f, rule=RULE, severity="erreur", line=29, column=18, phrase="marché d'insertion et de qualification professionnelle")
     assert "R.\u00a02123-1" in f.reference
 
 
@@ -45,5 +45,5 @@ def test_autres_reservations_en_travaux_rien(base):
 
 def test_chaque_base_inadaptee_est_signalee():
     found = findings(market("travaux", "[reserve_ess, art28]"), RULE)
-    assert [(f.line, f.column) for f in found] == [(24, 18), (24, 18)]
+    assert [(f.line, f.column) for f in found] == [(29, 18), (29, 18)]
     assert {("économie sociale" in f.message) for f in found} == {True, False}

@@ -20,8 +20,8 @@ EXPECTED_IDS = {
     "clause-sociale-obligatoire", "critere-sans-ponderation", "ponderation-inhabituelle", "critere-sans-condition",
     "sous-criteres-total", "lot-reserve-avec-heures", "reservation-inadaptee", "heures-sous-un-parcours",
     "heures-superieures-main-oeuvre", "taux-hors-pratique", "heures-sans-justification", "facilitateur-absent",
-    "priorite-qpv-absente", "publics-hors-instruction", "apprentissage-sans-eligibilite", "penalite-absente",
-    "periodicite-absente", "accord-cadre-sans-minimum", "documents-divergents",
+    "priorite-qpv-absente", "publics-hors-instruction", "apprentissage-sans-eligibilite", "accord-cadre-sans-minimum",
+    "documents-divergents", "critere-environnemental", "reservation-ess-trop-longue", "a-completer",
 }
 
 

@@ -20,8 +20,8 @@ def with_points(*points) -> str:
 
 def test_110_points_avertissement():
     f = only(findings(with_points(40, 40, 30), RULE))
-    # line 29 « sous_criteres: », the list starts line 30 column 9
-    assert_finding(f, rule=RULE, severity="avertissement", line=30, column=9, phrase="totalisent 110 points au lieu de 100")
+    # line 34 « sous_criteres: », the list starts line 35 column 9
+    assert_finding(f, rule=RULE, severity="avertissement", line=35, column=9, phrase="totalisent 110 points au lieu de 100")
     assert "R.\u00a02152-12" in f.reference
 
 

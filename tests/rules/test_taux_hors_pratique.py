@@ -15,8 +15,8 @@ def rate(value) -> str:
 
 def test_taux_de_2_pour_cent_du_bloc_calcul():
     f = only(findings(rate("2 %"), RULE))
-    # line 17 « taux_insertion: 2 % » of the calcul block, value at column 19
-    assert_finding(f, rule=RULE, severity="avertissement", line=17, column=19, phrase="sort de la fourchette usuelle")
+    # line 18 « taux_insertion: 2 % » of the calcul block, value at column 19
+    assert_finding(f, rule=RULE, severity="avertissement", line=18, column=19, phrase="sort de la fourchette usuelle")
     assert "(2\u00a0%)" in f.message and "5\u00a0% à 20\u00a0%" in f.message
     assert "non réglementaire" in f.reference
 
@@ -24,13 +24,13 @@ def test_taux_de_2_pour_cent_du_bloc_calcul():
 def test_taux_du_lot_pointe_le_lot():
     text = variant(BASE, ("    part_main_oeuvre: 40 %\n", "    part_main_oeuvre: 40 %\n    taux_insertion: 25 %\n"))
     f = only(findings(text, RULE))
-    # line 27 « taux_insertion: 25 % » of lot 1, value at column 21
-    assert_finding(f, rule=RULE, severity="avertissement", line=27, column=21, phrase="(25\u00a0%)")
+    # line 32 « taux_insertion: 25 % » of lot 1, value at column 21
+    assert_finding(f, rule=RULE, severity="avertissement", line=32, column=21, phrase="(25\u00a0%)")
 
 
 @pytest.mark.parametrize("value", ["4,9 %", "20,5 %", "35 %", 0.01])
 def test_hors_fourchette(value):
-    assert only(findings(rate(value), RULE)).line == 17
+    assert only(findings(rate(value), RULE)).line == 18
 
 
 @pytest.mark.parametrize("value", ["5 %", "20 %", "10 %", 0.05, 0.2])

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from . import acteurs, clause_sociale_obligatoire, critere, documents, execution, heures, reserve
+from . import a_completer, acteurs, clause_sociale_obligatoire, critere, documents, execution, heures, reserve
 
 RULES = (
     clause_sociale_obligatoire,
@@ -14,6 +14,7 @@ RULES = (
     *acteurs.RULES,
     *execution.RULES,
     *documents.RULES,
+    a_completer,
 )
 BY_ID = {rule.ID: rule for rule in RULES}
 assert len(BY_ID) == len(RULES), "duplicate rule ID"

@@ -44,7 +44,7 @@ class PackMismatch:
     contredisent ; le candidat ne sait plus quelle obligation s'applique.
     Exemple signalé : un CCAP qui annonce 800 heures pour un lot que le profil calcule à 744 heures.
     À la place : régénérer les documents avec `clausegen render PROFIL -o DOSSIER --force`.
-    Référence : cohérence des pièces du DCE ; instruction de 2019, fiche 4.
+    Référence : cohérence des pièces du DCE ; instruction de 2019, fiche 3, 3.c.
     """
 
     ID = "documents-divergents"
@@ -52,7 +52,7 @@ class PackMismatch:
 
     @staticmethod
     def reference(law) -> str:
-        return "cohérence des pièces de la consultation ; " + law.instruction("fiche 4")
+        return "cohérence des pièces de la consultation ; " + law.instruction("fiche 3, 3.c")
 
     @staticmethod
     def check(review, report) -> None:

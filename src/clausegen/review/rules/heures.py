@@ -63,7 +63,7 @@ class AboveLabour:
     Exemple signalé : `heures: 5000` sur un lot de 200 000 € HT à 40 % de main-d'œuvre et 32 € de l'heure
     (2 500 heures de main-d'œuvre).
     À la place : un volume calculé par la formule, ou justifié et cohérent avec la main-d'œuvre.
-    Référence : formule de calibrage de la fiche de caractérisation (instruction de 2019, fiche 4).
+    Référence : formule de calcul des heures, pratique des facilitateurs (aucun texte ne la fixe).
     """
 
     ID = "heures-superieures-main-oeuvre"
@@ -71,7 +71,7 @@ class AboveLabour:
 
     @staticmethod
     def reference(law) -> str:
-        return law.instruction("fiche 4 (fiche de caractérisation du marché)")
+        return "formule de calcul des heures d'insertion, pratique des facilitateurs (aucun texte ne la fixe)"
 
     @staticmethod
     def check(review, report) -> None:
@@ -125,7 +125,7 @@ class ImposedWithoutJustification:
     Pourquoi : la fiche de caractérisation doit expliquer un volume qui ne sort pas de la formule.
     Exemple signalé : `heures: 1200` seul.
     À la place : `heures: 1200` et `justification: « volume convenu avec le facilitateur… »`.
-    Référence : instruction de 2019, fiche 4 (fiche de caractérisation du marché).
+    Référence : instruction de 2019, fiche 3, 3.c (fiche de caractérisation du marché).
     """
 
     ID = "heures-sans-justification"
@@ -133,7 +133,7 @@ class ImposedWithoutJustification:
 
     @staticmethod
     def reference(law) -> str:
-        return law.instruction("fiche 4")
+        return law.instruction("fiche 3, 3.c (fiche de caractérisation du marché)")
 
     @staticmethod
     def check(review, report) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ... import fmt
+
 RESERVED = ("reserve_ea_esat", "reserve_siae", "reserve_ess")
 
 
@@ -71,4 +73,36 @@ class ReservationNature:
                     )
 
 
-RULES = (ReservedWithHours, ReservationNature)
+class EssTooLong:
+    """Marché réservé aux entreprises de l'ESS d'une durée supérieure à trois ans.
+
+    Ce que vérifie la règle : un marché dont un lot est réservé aux entreprises de l'économie sociale et
+    solidaire (L2113-15) dure au plus 36 mois, reconductions comprises.
+    Pourquoi : la durée de ces marchés réservés est limitée à trois ans.
+    Exemple signalé : `base_legale: art37` et `duree_mois: 48`.
+    À la place : une durée de 36 mois au plus, ou une autre base juridique.
+    Référence : articles L. 2113-15 et L. 2113-16 du code de la commande publique.
+    """
+
+    ID = "reservation-ess-trop-longue"
+    SEVERITY = "erreur"
+
+    @staticmethod
+    def reference(law) -> str:
+        return law.cite("L2113-15", "L2113-16")
+
+    @staticmethod
+    def check(review, report) -> None:
+        limit = review.law.basis("reserve_ess")["duree_max_mois"]["value"]
+        months = review.profile.marche.duree_mois
+        lots = [lot for lot in review.profile.lots if "reserve_ess" in lot.bases]
+        if lots and months > limit:
+            report(
+                "marche.duree_mois",
+                f"Le marché dure {months} mois alors qu'un marché réservé aux entreprises de l'économie sociale et solidaire "
+                f"(lot{'s' if len(lots) > 1 else ''} {fmt.liste([str(lot.numero) for lot in lots])}) ne peut dépasser {limit} mois, reconductions comprises. "
+                "Réduisez la durée ou choisissez une autre base juridique.",
+            )
+
+
+RULES = (ReservedWithHours, ReservationNature, EssTooLong)
