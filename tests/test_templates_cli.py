@@ -26,7 +26,7 @@ from clausegen.render.lint import ERROR, WARNING, lint_templates, load_glossary
 from clausegen.render.pack import DOCUMENT_NAMES, render_documents
 
 ROOT = Path(__file__).resolve().parents[1]
-PROFILES = sorted((ROOT / "profiles").glob("*.yaml"))
+PROFILES = sorted((ROOT / "profiles").glob("*.yaml")) + [ROOT / "tests" / "data" / "derogations.yaml"]
 TYPES = {"texte", "nombre", "montant", "taux", "date", "booléen", "liste", "bloc"}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import __version__, fmt
+from ..blanks import markers, obligations
 from ..calc import MarketHours, alternatives, compute_hours
 from ..law.registry import LegalRegistry, load_registry
 from ..model import NATURES, PROCEDURES, Profile
@@ -25,7 +26,7 @@ RESERVED = ("reserve_ea_esat", "reserve_siae", "reserve_ess")
 
 
 def citation(refs, code: str = CODE) -> str:
-    """« article L. 2113-13 du code de la commande publique » / « articles L. 2112-2 à L. 2112-4 du … »."""
+    """« article L. 2113-13 du code de la commande publique » / « articles L. 2112-2 et L. 2112-3 du … »."""
     refs = list(refs)
     word = "article" if len(refs) == 1 else "articles"
     return f"{word} {fmt.articles(refs)} du {code}"
@@ -48,6 +49,9 @@ def _law_context(law: LegalRegistry, on) -> dict:
             "structures": fmt.typo(entry.get("structures")),
             "ratio_minimum": fmt.typo(entry.get("ratio_minimum")),
         }
+    droit["critere_attribution"]["citation_ponderation"] = citation(law.basis("critere_attribution").get("formalised_only", []))
+    droit["marche_insertion"]["citation_attribution"] = citation(["R2123-7"])
+    droit["marche_insertion"]["citation_publicite"] = citation(law.basis("marche_insertion").get("publicity", []))
     paragraph = law.basis("marche_insertion").get("paragraph", {}).get("R2123-1")
     droit["marche_insertion"]["citation_procedure"] = f"{paragraph} de l'article {fmt.article('R2123-1')} du {CODE}" if paragraph else citation(["R2123-1"])
     combo = law.combination({"reserve_ea_esat", "reserve_siae"})
@@ -58,9 +62,23 @@ def _law_context(law: LegalRegistry, on) -> dict:
         "article": fmt.article(rule["article"]["value"]),
         "a_confirmer": rule["article"]["confidence"] in ("B", "U"),
     }
+    droit["derogations"] = {code: fmt.typo(entry["label"]) for code, entry in law.derogations().items()}
     case = law.basis("critere_attribution").get("case_law")
     droit["jurisprudence_critere"] = case["text"] if case else None
     return droit
+
+
+def derogation_context(derogation, law: LegalRegistry) -> dict | None:
+    """A recorded derogation as templates print it: the legal case in words, and the buyer's reasons."""
+    if derogation is None:
+        return None
+    entry = law.derogations()[derogation.cas]
+    return {
+        "cas": derogation.cas,
+        "libelle": fmt.typo(entry["label"]),
+        "a_confirmer": entry["confidence"] in ("B", "U"),
+        "motif": derogation.motif,
+    }
 
 
 def _lot_context(r, profile: Profile, law: LegalRegistry, droit: dict) -> dict:
@@ -127,6 +145,7 @@ def _lot_context(r, profile: Profile, law: LegalRegistry, droit: dict) -> dict:
         "sous_criteres": subs,
         "sous_criteres_total": sum(s["points"] for s in subs),
         "metiers": list(lot.metiers),
+        "derogation": derogation_context(lot.derogation_clause_sociale, law),
     }
 
 
@@ -143,6 +162,7 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
     codes = list(e.publics) if e.publics else list(publics_all)
     priorite_qpv = m.qpv if e.priorite_qpv is None else e.priorite_qpv
     threshold_category = law.threshold_category(a.type, m.nature)
+    threshold = law.threshold_or_none(threshold_category, on)
     return {
         "clausegen": {"version": __version__},
         "acheteur": {
@@ -172,7 +192,10 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
             "ccag_article_insertion": ccag["insertion_article"] if ccag else None,
             "allotis": len(lots) > 1,
             "montant_estime_ht": profile.valeur_estimee_ht,
-            "seuil_europeen": law.threshold(threshold_category, on).value,
+            "seuil_europeen": threshold.value if threshold else None,
+            "seuil_connu_jusqu_au": law.last_threshold_day(threshold_category),
+            "defense_securite": m.defense_securite,
+            "derogation": derogation_context(m.derogation_clause_sociale, law),
         },
         "facilitateur": None if profile.facilitateur is None else {
             "nom": profile.facilitateur.nom,
@@ -214,4 +237,6 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
             "taux_usuels": law.practice("taux_insertion_usuels").value,
         },
         "droit": droit,
+        "obligations": obligations(hours),
+        "blancs": markers(),
     }
