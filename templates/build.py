@@ -66,7 +66,7 @@ FONT, LANG, BLUE, GREY = "Arial", "fr-FR", RGBColor(0x1F, 0x38, 0x64), RGBColor(
 FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
 PAGE_W, PAGE_H, MARGIN = Cm(21), Cm(29.7), Cm(2)
 TEXT_WIDTH = PAGE_W - 2 * MARGIN
-HEADER_TEXT = "{{ marche.reference }} — {{ marche.objet }}"
+HEADER_TEXT = "{{ marche.entete }}"  # reference and object, cut to stay on one line
 CHECKBOX = "\u2610\u00a0"
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
@@ -133,6 +133,8 @@ def add_table(doc, rows: list[tuple[int, list[str]]], widths: tuple[int, list[fl
         raise BuildError(rows[0][0], "a table's first row (its header) needs at least one cell")
     if widths and len(widths[1]) != ncols:
         raise BuildError(widths[0], f"!largeurs gives {len(widths[1])} widths for {ncols} columns")
+    _keep_previous_with_table(doc)
+    fixed = not any(cells and cells[0].startswith("{%tr") for _, cells in rows)
     weights = widths[1] if widths else [1.0] * ncols
     emu = [int(TEXT_WIDTH * w / sum(weights)) for w in weights]
     table = doc.add_table(rows=len(rows), cols=ncols)
@@ -166,10 +168,26 @@ def add_table(doc, rows: list[tuple[int, list[str]]], widths: tuple[int, list[fl
                 if part.startswith("- "):
                     p.style, part = "List Bullet", part[2:].strip()
                 add_runs(p, part, line)
+                # a table never starts alone at the foot of a page: its header row stays with the next
+                # row; a fixed table (a signature block, no row loop) stays whole on one page
+                if r == 0 or (fixed and r < len(rows) - 1):
+                    fmt.keep_with_next = True
                 for run in p.runs if r == 0 else ():
                     run.bold = True
     spacer = doc.add_paragraph()  # air below the table, whatever follows; keeps two tables apart
     spacer.paragraph_format.space_after, spacer.paragraph_format.line_spacing = Pt(0), Pt(6)
+
+
+def _keep_previous_with_table(doc) -> None:
+    """The paragraph that introduces a table (its heading or lead sentence) stays on the table's page.
+    ``{%p`` lines vanish at render, so the last paragraph that is not one is the table's lead."""
+    for p in reversed(doc.paragraphs):
+        text = p.text.strip()
+        if text.startswith("{%p"):
+            continue
+        if text:
+            p.paragraph_format.keep_with_next = True
+        return
 
 
 # --------------------------------------------------------------------------- styles, page, package

@@ -10,7 +10,9 @@ from click.testing import CliRunner
 
 from clausegen.cli import cli
 from clausegen.errors import OutputError, RenderError
+from clausegen.profile.load import load_profile
 from clausegen.render.batch import render_batch, safe_folder_name
+from clausegen.render.pack import skipped_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = ROOT / "profiles"
@@ -37,13 +39,15 @@ def test_folder_per_profile_and_failures_named(tmp_path):
     shutil.copytree(PROFILES, source)
     (source / "casse.yaml").write_text("version: 2\n", encoding="utf-8")
     result = render_batch([source], tmp_path / "out", jobs=2)
-    assert len(result.produced) == 5 and result.documents == 35
+    examples = sorted(PROFILES.glob("*.yaml"))
+    expected = {str(source / p.name): 7 - len(skipped_documents(load_profile(p))) for p in examples}
+    assert len(result.produced) == len(examples) and result.documents == sum(expected.values())
     assert list(result.failures) == [str(source / "casse.yaml")]
     assert "version" in result.failures[str(source / "casse.yaml")]
     assert result.exit_code == 2
-    for folder in result.produced.values():
+    for source_path, folder in result.produced.items():
         assert folder.parent == tmp_path / "out"
-        assert len(list(folder.glob("*.docx"))) == 7
+        assert len(list(folder.glob("*.docx"))) == expected[source_path]
 
 
 def test_same_reference_twice_writes_nothing(tmp_path):
@@ -58,13 +62,15 @@ def test_cli_batch_summary_and_exit_codes(tmp_path):
     runner = CliRunner()
     ok = runner.invoke(cli, ["render", str(PROFILES), "-o", str(tmp_path / "a"), "--jobs", "1"])
     assert ok.exit_code == 0, ok.output
-    assert "5 marché(s) produit(s), 35 document(s)" in ok.output
+    examples = sorted(PROFILES.glob("*.yaml"))
+    documents = sum(7 - len(skipped_documents(load_profile(p))) for p in examples)
+    assert f"{len(examples)} marché(s) produit(s), {documents} document(s)" in ok.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\n", encoding="utf-8")
     failed = runner.invoke(cli, ["render", str(PROFILES / "marche-insertion.yaml"), str(bad), "-o", str(tmp_path / "b"), "-q"])
     assert failed.exit_code == 2
     assert str(bad) in failed.output and "échec" in failed.output
-    assert len(list((tmp_path / "b").rglob("*.docx"))) == 7
+    assert len(list((tmp_path / "b").rglob("*.docx"))) == 7 - len(skipped_documents(load_profile(PROFILES / "marche-insertion.yaml")))
     again = runner.invoke(cli, ["render", str(PROFILES / "marche-insertion.yaml"), str(PROFILES / "travaux-qpv.yaml"), "-o", str(tmp_path / "b")])
     assert again.exit_code == 2 and "--force" in again.output
 

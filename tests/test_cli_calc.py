@@ -60,7 +60,7 @@ def test_calc_text_shows_table_and_working(runner, tmp_path):
     # ratios
     assert "2,5 parcours de 300 heures" in out
     assert "0,46 ETP" in out
-    assert "372 heures par année d'exécution (24 mois)" in out
+    assert "372 heures par année d'exécution" in out and "0,23 ETP en moyenne sur les 24 mois" in out
     assert result.stderr == ""
 
 

@@ -100,7 +100,8 @@ def test_a_profile_dated_2021_calculates_reviews_and_renders(tmp_path):
     assert "5\u202f350\u202f000,00\u00a0€ HT" in fiche  # the 2020-2021 works threshold
     result = CliRunner().invoke(main, ["render", str(path), "-o", str(tmp_path / "dce")])
     assert result.exit_code == 0, result.output
-    assert len(list((tmp_path / "dce").glob("*.docx"))) == 7
+    assert len(list((tmp_path / "dce").glob("*.docx"))) == 6  # no mémoire: no lot is scored on insertion
+    assert "memoire.docx n'est pas produit" in result.output
 
 
 def test_a_profile_dated_2028_is_reviewed_with_a_finding_not_a_crash(tmp_path):

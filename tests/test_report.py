@@ -29,6 +29,8 @@ from clausegen.report.mutualisation import add_months, mutualisation_as_text, sp
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "profiles"
+# The five examples whose figures are worked out below (later examples are left out of these sums).
+FIVE = [PROFILES / f"{n}.yaml" for n in ("fournitures-lot-reserve", "marche-insertion", "nettoyage-accord-cadre", "services-sans-facilitateur", "travaux-qpv")]
 PORTFOLIO = Path(__file__).resolve().parent / "data" / "portfolio"
 SIRET_A, SIRET_B, SIRET_C = "73282932000074", "55210055400013", "44201123400014"
 
@@ -43,7 +45,7 @@ EXAMPLE_TOTAL = 196 + 1200 + 1093 + 2268 + 1752  # 6 509
 
 @pytest.fixture(scope="module")
 def examples():
-    return load_portfolio([PROFILES])
+    return load_portfolio(FIVE)
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +189,7 @@ def test_xlsx_charts_and_reproducibility(examples, portfolio):
         core = z.read("docProps/core.xml").decode()
         assert "2027-03-01T00:00:00Z" in core  # latest publication, not the time of generation
     assert report_bytes(examples, "xlsx") == data
-    reverse = load_portfolio(sorted(PROFILES.glob("*.yaml"), reverse=True))
+    reverse = load_portfolio(sorted(FIVE, reverse=True))
     assert report_bytes(reverse, "xlsx") == data  # the order of the arguments does not matter
     with zipfile.ZipFile(io.BytesIO(report_bytes(portfolio, "xlsx", mutualisation=True))) as z:
         assert "xl/worksheets/sheet7.xml" in z.namelist()
@@ -287,15 +289,15 @@ def test_mutualisation_text(portfolio):
 
 def test_cli_writes_xlsx_and_html(run, tmp_path):
     out = tmp_path / "rapport.xlsx"
-    result = run(PROFILES, "-o", out)
+    result = run(*FIVE, "-o", out)
     assert result.exit_code == 0, result.output
     assert zipfile.is_zipfile(out)
     assert "5 marchés, 12 lots, 6 509 heures prévues" in result.output
     html = tmp_path / "rapport.html"
-    assert run(PROFILES, "-o", html).exit_code == 0
+    assert run(*FIVE, "-o", html).exit_code == 0
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     forced = tmp_path / "rapport.bin"
-    assert run(PROFILES, "-o", forced, "--format", "html").exit_code == 0
+    assert run(*FIVE, "-o", forced, "--format", "html").exit_code == 0
     assert forced.read_bytes() == html.read_bytes()
     assert format_for("x.HTM", None) == "html" and format_for("x.ods", None) == "xlsx" and format_for(None, None) == "xlsx"
 
@@ -303,10 +305,10 @@ def test_cli_writes_xlsx_and_html(run, tmp_path):
 def test_cli_existing_output_needs_force(run, tmp_path):
     out = tmp_path / "rapport.xlsx"
     out.write_bytes(b"ancien")
-    result = run(PROFILES, "-o", out)
+    result = run(*FIVE, "-o", out)
     assert result.exit_code == 2 and "existe déjà" in result.output
     assert out.read_bytes() == b"ancien"
-    assert run(PROFILES, "-o", out, "--force").exit_code == 0
+    assert run(*FIVE, "-o", out, "--force").exit_code == 0
     assert zipfile.is_zipfile(out)
     assert [p.name for p in tmp_path.iterdir()] == ["rapport.xlsx"]  # no temporary file left
 
@@ -332,7 +334,7 @@ def test_cli_invalid_profile_writes_nothing(tmp_path):
 
 
 def test_cli_usage_errors(run, tmp_path):
-    assert run(PROFILES).exit_code == 2  # neither -o nor --mutualisation
+    assert run(*FIVE).exit_code == 2  # neither -o nor --mutualisation
     assert run("-o", tmp_path / "r.xlsx").exit_code == 2  # no profile
     empty = tmp_path / "vide"
     empty.mkdir()
@@ -340,7 +342,7 @@ def test_cli_usage_errors(run, tmp_path):
     assert result.exit_code == 2 and "aucun fichier .yaml" in result.output
     missing = run(tmp_path / "absent.yaml", "-o", tmp_path / "r.xlsx")
     assert missing.exit_code == 2 and not (tmp_path / "r.xlsx").exists()
-    no_dir = run(PROFILES, "-o", tmp_path / "nulle" / "part.xlsx")
+    no_dir = run(*FIVE, "-o", tmp_path / "nulle" / "part.xlsx")
     assert no_dir.exit_code == 2 and "n'existe pas" in no_dir.output
 
 

@@ -188,7 +188,7 @@ def test_header_and_footer():
     document = compile_(f"@titre {TITLE}\nTexte")
     section = document.sections[0]
     (header,) = section.header.paragraphs
-    assert [r.text for r in header.runs] == ["{{ marche.reference }} — {{ marche.objet }}"]
+    assert [r.text for r in header.runs] == ["{{ marche.entete }}"]
     assert header.runs[0].font.size or header.style.font.size == Pt(8)
     (footer,) = section.footer.paragraphs
     assert footer.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER
@@ -258,7 +258,7 @@ def test_renders_with_docxtpl():
         {"numero": 1, "intitule": "Gros œuvre", "heures": 1200, "taux": "5 %"},
         {"numero": 2, "intitule": "Second œuvre", "heures": 800, "taux": "4 %"},
     ]
-    context = {"marche": {"reference": "2026-014", "objet": "Groupe scolaire", "qpv": True}, "lot": lots[0], "lots": lots}
+    context = {"marche": {"reference": "2026-014", "objet": "Groupe scolaire", "qpv": True, "entete": "2026-014 — Groupe scolaire"}, "lot": lots[0], "lots": lots}
     template.render(context, env)
     out = io.BytesIO()
     template.save(out)

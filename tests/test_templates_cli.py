@@ -27,7 +27,7 @@ from clausegen.render.pack import DOCUMENT_NAMES, render_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = sorted((ROOT / "profiles").glob("*.yaml")) + [ROOT / "tests" / "data" / "derogations.yaml"]
-TYPES = {"texte", "nombre", "montant", "taux", "date", "booléen", "liste", "bloc"}
+TYPES = {"texte", "nombre", "montant", "taux", "date", "booléen", "liste", "bloc", "fonction"}
 
 
 @pytest.fixture(scope="module")

@@ -69,6 +69,15 @@ class FrameworkHours:
 
 
 @dataclass(frozen=True)
+class PeriodHours:
+    """The share of a lot's hours due in one period of a renewable market."""
+
+    rang: int  # 0: initial period; 1, 2…: renewals
+    mois: int
+    heures: int
+
+
+@dataclass(frozen=True)
 class LotHours:
     lot: Lot
     heures: int | None  # the binding obligation, or None when the lot carries none
@@ -82,6 +91,8 @@ class LotHours:
     parcours: Decimal | None = None
     etp: Decimal | None = None
     heures_par_an: Decimal | None = None
+    periodes: tuple[PeriodHours, ...] = ()  # renewable market: hours due in each period
+    etp_moyen: Decimal | None = None  # average full-time equivalents over the execution
 
     @property
     def numero(self) -> int:
@@ -100,6 +111,7 @@ class MarketHours:
     parcours: Decimal
     etp: Decimal
     heures_par_an: Decimal
+    etp_moyen: Decimal
     arrondi: str
     parcours_heures: Decimal
     etp_heures: Decimal
@@ -107,6 +119,21 @@ class MarketHours:
 
     def lot(self, numero: int) -> LotHours:
         return next(r for r in self.lots if r.lot.numero == numero)
+
+
+def split_by_period(hours: int, periods: list[tuple[int, int]]) -> tuple[PeriodHours, ...]:
+    """Split ``hours`` over ``(rang, mois)`` periods in proportion to their length (the share of the
+    amount each period represents, the amount being spread evenly over time), in whole hours that add up
+    to ``hours``: each period gets the floor of its exact share, and the hours left go one by one to the
+    largest remainders (the earliest period first on a tie)."""
+    total = sum(m for _, m in periods)
+    exact = [Decimal(hours) * m / total for _, m in periods]
+    floors = [int(e) for e in exact]
+    left = hours - sum(floors)
+    order = sorted(range(len(periods)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return tuple(PeriodHours(rang, mois, h) for (rang, mois), h in zip(periods, floors))
 
 
 def round_hours(value: Decimal, rounding: Rounding) -> int:
@@ -149,6 +176,12 @@ def _ratios(hours: int, law: LegalRegistry, profile: Profile, on) -> tuple[Decim
     etp = (Decimal(hours) / law.decimal("etp_heures", on)).quantize(HUNDREDTH, ROUND_HALF_UP)
     per_year = (Decimal(hours) * 12 / profile.marche.duree_mois).quantize(Decimal(1), ROUND_HALF_UP)
     return parcours, etp, per_year
+
+
+def average_fte(hours: int, law: LegalRegistry, profile: Profile, on) -> Decimal:
+    """Full-time equivalents present on average over the execution: hours ÷ (1 607 h × years)."""
+    years = Decimal(profile.marche.duree_mois) / 12
+    return (Decimal(hours) / (law.decimal("etp_heures", on) * years)).quantize(HUNDREDTH, ROUND_HALF_UP)
 
 
 def _no_obligation_reason(lot: Lot, law: LegalRegistry, on) -> str:
@@ -245,10 +278,14 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None, *,
     else:  # the loader refuses such a lot; kept for profiles built in code
         raise ValueError(f"lot {lot.numero} : données insuffisantes pour calculer les heures")
 
-    parcours = etp = per_year = None
+    parcours = etp = per_year = average = None
+    periods: tuple[PeriodHours, ...] = ()
     if hours is not None:
         parcours, etp, per_year = _ratios(hours, law, profile, on)
-    return LotHours(lot, hours, methode, reason, tuple(inputs) if (bears or lot.heures is not None) else (), tuple(steps), raw, estimate, framework, parcours, etp, per_year)
+        average = average_fte(hours, law, profile, on)
+        if profile.marche.reconduction is not None:
+            periods = split_by_period(hours, profile.marche.reconduction.periods())
+    return LotHours(lot, hours, methode, reason, tuple(inputs) if (bears or lot.heures is not None) else (), tuple(steps), raw, estimate, framework, parcours, etp, per_year, periods, average)
 
 
 def compute_hours(profile: Profile, law: LegalRegistry | None = None, *, explain: bool = True) -> MarketHours:
@@ -268,6 +305,7 @@ def compute_hours(profile: Profile, law: LegalRegistry | None = None, *, explain
         parcours=parcours,
         etp=etp,
         heures_par_an=per_year,
+        etp_moyen=average_fte(total, law, profile, on),
         arrondi=rounding_text(profile.calcul.arrondi),
         parcours_heures=law.decimal("parcours_heures", on),
         etp_heures=law.decimal("etp_heures", on),

@@ -113,7 +113,7 @@ def schema():
     click.echo(json.dumps(profile_schema(), ensure_ascii=False, indent=2))
 
 
-@cli.command(context_settings=CONTEXT_SETTINGS, short_help="Produit les sept documents .docx du DCE.")
+@cli.command(context_settings=CONTEXT_SETTINGS, short_help="Produit les documents .docx du DCE (ceux qui ont un objet pour le marché).")
 @click.argument("profils", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--sortie", "out_dir", required=True, metavar="DOSSIER", type=click.Path(file_okay=False, path_type=str), help="Dossier où écrire les documents (créé s'il n'existe pas).")
 @click.option("--documents", "documents", default="", metavar="LISTE", help="Documents à produire, séparés par des virgules : avis, rc, ccap, annexe-ae, memoire, fiche-caracterisation, suivi (par défaut : tous).")
@@ -128,8 +128,10 @@ def render(profils, out_dir, documents, force, pdf, templates, jobs, quiet):
 
     \b
     Un profil : fichiers écrits dans DOSSIER : avis.docx, rc.docx, ccap.docx, annexe-ae.docx,
-    memoire.docx, fiche-caracterisation.docx, suivi.docx. Tout est préparé en mémoire puis déplacé :
-    en cas d'erreur, le dossier de sortie reste tel qu'il était.
+    memoire.docx, fiche-caracterisation.docx, suivi.docx. Un document sans objet pour le marché
+    n'est pas produit et la commande dit pourquoi (mémoire sans lot noté sur l'insertion, annexe
+    sans heures ni critère, suivi sans parcours). Tout est préparé en mémoire puis déplacé : en cas
+    d'erreur, le dossier de sortie reste tel qu'il était.
     Plusieurs profils ou un dossier : un sous-dossier par marché, nommé d'après sa référence ;
     les profils en échec sont nommés à la fin, les autres sont produits (code de sortie 2).
 
@@ -142,12 +144,14 @@ def render(profils, out_dir, documents, force, pdf, templates, jobs, quiet):
     wanted = [d for d in documents.split(",") if d.strip()]
     if len(profils) == 1 and not Path(profils[0]).is_dir():
         from .profile.load import load_profile
-        from .render.pack import render_pack
+        from .render.pack import render_pack, skipped_documents
 
         profile = load_profile(profils[0])
         written = render_pack(profile, out_dir, documents=wanted, force=force, templates=templates, pdf=pdf)
         if not quiet:
             click.echo(f"{len(written)} fichier(s) écrit(s) dans {out_dir} : {', '.join(p.name for p in written)}")
+            for name, reason in skipped_documents(profile, wanted).items():
+                click.echo(f"{name}.docx n'est pas produit : {reason}.", err=True)
         return
     _render_many(profils, out_dir, wanted, force, pdf, templates, jobs, quiet)
 

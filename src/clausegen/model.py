@@ -59,6 +59,23 @@ class Derogation:
 
 
 @dataclass(frozen=True)
+class Renewal:
+    """A renewable market: an initial period, then ``nombre`` renewals of ``periode_mois`` months each."""
+
+    periode_initiale_mois: int
+    nombre: int
+    periode_mois: int
+
+    @property
+    def total_mois(self) -> int:
+        return self.periode_initiale_mois + self.nombre * self.periode_mois
+
+    def periods(self) -> list[tuple[int, int]]:
+        """``(rang, mois)`` of every period: rank 0 is the initial period, then the renewals."""
+        return [(0, self.periode_initiale_mois)] + [(i, self.periode_mois) for i in range(1, self.nombre + 1)]
+
+
+@dataclass(frozen=True)
 class Market:
     reference: str
     objet: str
@@ -72,6 +89,9 @@ class Market:
     ccag: str | None = None
     derogation_clause_sociale: Derogation | None = None
     defense_securite: bool = False
+    reconduction: Renewal | None = None
+    article_ccap: str | None = None  # number of the host CCAP article (« 12 »), sub-articles 12.1, 12.2…
+    article_rc: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +100,7 @@ class Facilitator:
     structure: str | None = None
     courriel: str | None = None
     telephone: str | None = None
+    civilite: str | None = None  # « M. » or « Mme »: drives agreement; None gives epicene wording
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ def hours_as_dict(result: MarketHours) -> dict:
         "parcours": _num(result.parcours),
         "etp": _num(result.etp),
         "heures_par_an": _num(result.heures_par_an),
+        "etp_moyen": _num(result.etp_moyen),
         "arrondi": result.arrondi,
         "lots": [_lot_dict(r) for r in result.lots],
     }
@@ -62,7 +63,22 @@ def _lot_dict(r: LotHours) -> dict:
             "heures_max_indicatives": ac.heures_max,
         },
         "heures_estimees": r.heures_estimees,
+        "etp_moyen": _num(r.etp_moyen),
+        "periodes": [{"rang": p.rang, "mois": p.mois, "heures": p.heures} for p in r.periodes],
     }
+
+
+def period_label(rang: int) -> str:
+    """« période initiale », « 1re reconduction », « 2e reconduction »…"""
+    if rang == 0:
+        return "période initiale"
+    return f"{rang}{'re' if rang == 1 else 'e'} reconduction"
+
+
+def period_text(renewal) -> str:
+    """« 12 mois, reconductible 3 fois par période de 12 mois » (the avis's wording)."""
+    fois = "fois" if renewal.nombre > 1 else "fois"
+    return f"{renewal.periode_initiale_mois} mois, reconductible {renewal.nombre} {fois} par période de {renewal.periode_mois} mois"
 
 
 def basis_label(bases) -> str:
@@ -107,9 +123,12 @@ def hours_as_text(result: MarketHours) -> str:
     lines.append("")
     lines.append(
         f"Soit {fmt.nombre(result.parcours, 1)} parcours de {fmt.nombre(result.parcours_heures)} heures, "
-        f"{fmt.nombre(result.etp, 2)} ETP ({fmt.nombre(result.etp_heures)} heures par an, convention) "
-        f"et {fmt.heures(result.heures_par_an)} par année d'exécution ({m.duree_mois} mois)."
+        f"{fmt.nombre(result.etp, 2)} ETP-année ({fmt.nombre(result.etp_heures)} heures par an, convention), "
+        f"soit {fmt.nombre(result.etp_moyen, 2)} ETP en moyenne sur les {m.duree_mois} mois d'exécution, "
+        f"et {fmt.heures(result.heures_par_an)} par année d'exécution."
     )
+    if m.reconduction is not None:
+        lines.append(f"Marché reconductible : {period_text(m.reconduction)} ; heures réparties au prorata de la durée de chaque période.")
     lines += ["", "Détail du calcul"]
     for r in result.lots:
         lines.append("")
@@ -120,6 +139,8 @@ def hours_as_text(result: MarketHours) -> str:
         for s in r.steps:
             lines.append(f"  {s.label} : {s.expression} = {fmt.nombre(s.value, 2) if s.value != s.value.to_integral_value() else fmt.nombre(s.value)}")
         lines.append(f"  → {r.raison}")
+        if r.periodes:
+            lines.append("  par période : " + " ; ".join(f"{period_label(p.rang)} ({p.mois} mois) : {fmt.heures(p.heures)}" for p in r.periodes))
     for note in result.notes:
         lines += ["", note]
     return _plain("\n".join(lines))

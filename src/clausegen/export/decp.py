@@ -51,21 +51,30 @@ def _lot_amount(lot) -> Decimal | None:
     return lot.montant_ht
 
 
-def _social_considerations(hours, codes, used_notes: list[str]) -> list[str]:
-    """Unique DECP social considerations of the market, in the schema's order."""
+def lot_social_considerations(result, codes, used_notes: list[str] | None = None) -> list[str]:
+    """DECP social considerations of one lot, in the schema's order (also shown in the fiche)."""
     mapping = codes.mapping("decp.consideration_sociale")
     by_basis = mapping["by_basis"]
     found: set[str] = set()
+    for basis in result.lot.bases:
+        entry = by_basis.get(basis)
+        if entry is None:
+            raise CodeListError(f"base juridique « {basis} » sans correspondance DECP dans codelists.yaml : erreur interne de clausegen, à signaler.")
+        found.add(entry["value"])
+        if used_notes is not None and entry.get("note") and entry["note"] not in used_notes:
+            used_notes.append(entry["note"])
+    if result.heures is not None and result.methode == "imposee":
+        found.add(mapping["heures_imposees"]["value"])
+    order = codes.values("decp.consideration_sociale")
+    return [codes.check("decp.consideration_sociale", v) for v in sorted(found, key=order.index)]
+
+
+def _social_considerations(hours, codes, used_notes: list[str]) -> list[str]:
+    """Unique DECP social considerations of the market, in the schema's order."""
+    mapping = codes.mapping("decp.consideration_sociale")
+    found: set[str] = set()
     for result in hours.lots:
-        for basis in result.lot.bases:
-            entry = by_basis.get(basis)
-            if entry is None:
-                raise CodeListError(f"base juridique « {basis} » sans correspondance DECP dans codelists.yaml : erreur interne de clausegen, à signaler.")
-            found.add(entry["value"])
-            if entry.get("note") and entry["note"] not in used_notes:
-                used_notes.append(entry["note"])
-        if result.heures is not None and result.methode == "imposee":
-            found.add(mapping["heures_imposees"]["value"])
+        found.update(lot_social_considerations(result, codes, used_notes))
     if not found:
         found.add(mapping["none"]["value"])
     order = codes.values("decp.consideration_sociale")

@@ -21,6 +21,7 @@ from ..model import (
     Lot,
     Market,
     Profile,
+    Renewal,
     Rounding,
     Signatory,
     SubCriterion,
@@ -114,6 +115,35 @@ def _derogation(value) -> Derogation | None:
     return None
 
 
+def _article_number(b: "_Builder", m: dict, key: str) -> str | None:
+    value = m.get(key)
+    if value is None or b.refused(f"marche.{key}") or isinstance(value, bool):
+        return None
+    return str(value)
+
+
+def _renewal(b: "_Builder", m: dict) -> Renewal | None:
+    """``marche.reconduction``, checked against ``duree_mois`` (the total, renewals included)."""
+    r = m.get("reconduction")
+    if not isinstance(r, dict) or b.refused("marche.reconduction"):
+        return None
+    values = [as_int(r.get(k)) for k in ("periode_initiale_mois", "nombre", "periode_mois")]
+    if None in values:
+        return None
+    renewal = Renewal(*values)
+    months = as_int(m.get("duree_mois"))
+    if months is not None and renewal.total_mois != months:
+        b.reader.issue(
+            "marche.reconduction",
+            f"la période initiale et les reconductions font {renewal.periode_initiale_mois} + {renewal.nombre} × {renewal.periode_mois} = "
+            f"{renewal.total_mois} mois, alors que « duree_mois » vaut {months}.",
+            "une durée totale égale à « duree_mois », reconductions comprises",
+            f"Corrigez « duree_mois » ({renewal.total_mois}) ou les périodes.",
+        )
+        return None
+    return renewal
+
+
 def _hourly_cost(value):
     return parse_amount(value, maximum=MAX_HOURLY_COST, unit="€ HT de l'heure")
 
@@ -144,9 +174,12 @@ def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Prof
         ccag=None if m.get("ccag") in (None, "aucun") else m.get("ccag"),
         derogation_clause_sociale=b.value(m, ["marche"], "derogation_clause_sociale", _derogation),
         defense_securite=m.get("defense_securite") is True,
+        reconduction=_renewal(b, m),
+        article_ccap=_article_number(b, m, "article_ccap"),
+        article_rc=_article_number(b, m, "article_rc"),
     )
     f = data.get("facilitateur")
-    facilitator = Facilitator(f.get("nom", ""), f.get("structure"), f.get("courriel"), f.get("telephone")) if isinstance(f, dict) else None
+    facilitator = Facilitator(f.get("nom", ""), f.get("structure"), f.get("courriel"), f.get("telephone"), f.get("civilite")) if isinstance(f, dict) else None
 
     c = data.get("calcul") if isinstance(data.get("calcul"), dict) else {}
     r = c.get("arrondi") if isinstance(c.get("arrondi"), dict) else {}

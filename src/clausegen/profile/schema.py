@@ -20,6 +20,13 @@ _RATE = {
     "description": "Taux : « 7 % », « 7,5 % » ou fraction 0.07.",
     "examples": ["7 %", "40 %", 0.07],
 }
+_ARTICLE = {
+    "type": ["string", "integer"],
+    "pattern": r"^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$",
+    "minimum": 1,
+    "maximum": 999,
+    "examples": [12, "7.3"],
+}
 _AMOUNT = {
     "type": ["string", "number"],
     "description": "Montant en euros HT : 850000 ou « 1 250 000,50 € ».",
@@ -153,6 +160,17 @@ def profile_schema() -> dict:
                     "ccag": _desc({"enum": list(law.data["ccag"]) + ["aucun"]}, "CCAG auquel le marché se réfère."),
                     "derogation_clause_sociale": derogation,
                     "defense_securite": _desc({"type": "boolean"}, "Marché de défense ou de sécurité : hors du champ de la condition sociale obligatoire."),
+                    "reconduction": _obj(
+                        {
+                            "periode_initiale_mois": _desc({"type": "integer", "minimum": 1, "maximum": 600}, "Durée de la période initiale, en mois."),
+                            "nombre": _desc({"type": "integer", "minimum": 1, "maximum": 50}, "Nombre de reconductions possibles."),
+                            "periode_mois": _desc({"type": "integer", "minimum": 1, "maximum": 600}, "Durée de chaque période de reconduction, en mois."),
+                        },
+                        required=("periode_initiale_mois", "nombre", "periode_mois"),
+                        description="Marché reconductible : la période initiale plus les reconductions font « duree_mois ».",
+                    ),
+                    "article_ccap": _desc(_ARTICLE, "Numéro de l'article du CCAP qui accueille la clause (« 12 » : sous-articles 12.1, 12.2…)."),
+                    "article_rc": _desc(_ARTICLE, "Numéro de l'article du règlement de la consultation qui accueille la clause."),
                 },
                 required=("reference", "objet", "nature", "duree_mois"),
             ),
@@ -162,6 +180,7 @@ def profile_schema() -> dict:
                     "structure": _desc(_TEXT, "Structure (maison de l'emploi, PLIE…)."),
                     "courriel": _desc({"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$"}, "Adresse électronique."),
                     "telephone": _desc(_TEXT, "Téléphone."),
+                    "civilite": _desc({"enum": ["M.", "Mme"]}, "Civilité du facilitateur (M. ou Mme) : accorde « facilitateur » ou « facilitatrice » ; sans elle, la rédaction est épicène."),
                 },
                 required=("nom",),
             ),

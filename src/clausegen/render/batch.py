@@ -54,7 +54,7 @@ def _render_one(job: tuple) -> tuple[str, str | None, int]:
 
     source, profile, folder, documents, force, templates, pdf = job
     try:
-        written = render_pack(profile, folder, documents=documents, force=force, templates=templates, pdf=pdf)
+        written = render_pack(profile, folder, documents=documents, force=force, templates=templates, pdf=pdf, strict=False)
     except ClausegenError as exc:
         return source, str(exc), 0
     return source, None, len(written)

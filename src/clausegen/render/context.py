@@ -10,11 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import __version__, fmt
-from ..blanks import markers, obligations
+from ..blanks import DOCUMENT_LABELS, expected_blanks, markers, obligations
 from ..calc import MarketHours, alternatives, compute_hours
 from ..law.registry import LegalRegistry, load_registry
 from ..model import NATURES, PROCEDURES, Profile
 from ..working import basis_label, main_basis
+from .wording import actor, header_text, numbering, periods_of, renewal_context
 
 CODE = "code de la commande publique"
 APPRENTISSAGE_LABELS = {
@@ -48,6 +49,8 @@ def _law_context(law: LegalRegistry, on) -> dict:
             "a_confirmer": fact.uncertain,
             "structures": fmt.typo(entry.get("structures")),
             "ratio_minimum": fmt.typo(entry.get("ratio_minimum")),
+            "conditions": [fmt.typo(c["text"]) for c in entry.get("conditions", [])],
+            "duree_max_mois": (entry.get("duree_max_mois") or {}).get("value"),
         }
     droit["critere_attribution"]["citation_ponderation"] = citation(law.basis("critere_attribution").get("formalised_only", []))
     droit["marche_insertion"]["citation_attribution"] = citation(["R2123-7"])
@@ -140,12 +143,45 @@ def _lot_context(r, profile: Profile, law: LegalRegistry, droit: dict) -> dict:
         "parcours": r.parcours,
         "etp": r.etp,
         "heures_par_an": r.heures_par_an,
+        "etp_moyen": r.etp_moyen,
+        "periodes": periods_of(r),
         "alternatives": [{"taux": t, "heures": h} for t, h in alternatives(r, profile, rates, law)],
         "ponderation": crit.ponderation if crit else None,
         "sous_criteres": subs,
         "sous_criteres_total": sum(s["points"] for s in subs),
         "metiers": list(lot.metiers),
         "derogation": derogation_context(lot.derogation_clause_sociale, law),
+    }
+
+
+def publication_codes(profile: Profile, hours: MarketHours, law: LegalRegistry) -> dict:
+    """The codes the buyer keys into the notice form (eForms) and, after award, into the essential data
+    (DECP), lot by lot: read from the exports themselves, so the fiche and ``clausegen export`` agree."""
+    from ..export import load_codelists
+    from ..export.decp import lot_social_considerations
+    from ..export.eforms import export_eforms
+
+    codes = load_codelists()
+    eforms = export_eforms(profile, hours, law).data
+
+    def shown(items) -> str:
+        items = items if isinstance(items, list) else [items]
+        return " ; ".join(f"« {i['code']} » ({i['libelle']})" for i in items) or "—"
+
+    return {
+        "eforms_version": eforms["format"],
+        "lots": [
+            {
+                "numero": lot["numero"],
+                "intitule": lot["intitule"],
+                "bt06": shown(lot["BT-06-Lot"]),
+                "bt775": shown(lot["BT-775-Lot"]),
+                "bt71": shown(lot["BT-71-Lot"]),
+                "bt736": shown(lot["BT-736-Lot"]),
+                "decp": fmt.liste([f"« {v} »" for v in lot_social_considerations(r, codes)]) or "« Pas de considération sociale »",
+            }
+            for lot, r in zip(eforms["lots"], hours.lots)
+        ],
     }
 
 
@@ -196,12 +232,17 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
             "seuil_connu_jusqu_au": law.last_threshold_day(threshold_category),
             "defense_securite": m.defense_securite,
             "derogation": derogation_context(m.derogation_clause_sociale, law),
+            "reconduction": renewal_context(profile, hours),
+            "duree_texte": renewal_context(profile, hours)["texte"] if m.reconduction else f"{m.duree_mois} mois",
+            "entete": header_text(profile),
+            "services_sociaux_seuil": law.threshold(law.social_threshold_category(a.type), on).value,
         },
         "facilitateur": None if profile.facilitateur is None else {
             "nom": profile.facilitateur.nom,
             "structure": profile.facilitateur.structure,
             "courriel": profile.facilitateur.courriel,
             "telephone": profile.facilitateur.telephone,
+            "civilite": profile.facilitateur.civilite,
         },
         "execution": {
             "penalite_par_heure": e.penalite_par_heure,
@@ -228,6 +269,7 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
             "parcours": hours.parcours,
             "etp": hours.etp,
             "heures_par_an": hours.heures_par_an,
+            "etp_moyen": hours.etp_moyen,
         },
         "calcul": {
             "arrondi": fmt.typo(hours.arrondi),
@@ -238,5 +280,12 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
         },
         "droit": droit,
         "obligations": obligations(hours),
+        "num": numbering(profile),
+        "publication": publication_codes(profile, hours, law),
+        "acteur": actor(profile),
         "blancs": markers(),
+        "a_completer": [
+            {"libelle": b.kind.label, "champ": b.field, "documents": fmt.liste([DOCUMENT_LABELS[d] for d in b.documents])}
+            for b in expected_blanks(profile, hours)
+        ],
     }

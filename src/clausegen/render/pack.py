@@ -55,14 +55,42 @@ def template_path(name: str, custom_dir: Path | None = None) -> Path:
     return builtin_template_dir() / f"{name}.docx"
 
 
-def render_documents(profile: Profile, documents=None, *, templates: Path | None = None, context: dict | None = None) -> dict[str, bytes]:
-    """Render documents in memory: ``{"ccap.docx": bytes, …}``. Raises ``RenderError``."""
+def choose_documents(context: dict, names=None, *, strict: bool = True) -> tuple[tuple[Document, ...], dict[str, str]]:
+    """The documents to produce and ``{name: reason}`` of those left out because they do not apply to
+    this market (no mémoire without a scored lot, no annexe when it would say « sans objet »…). Naming
+    such a document explicitly is an ``OutputError`` that explains it (``strict``), or is skipped."""
+    from .wording import not_applicable
+
+    skipped = not_applicable(context)
+    chosen = select_documents(names)
+    if names and strict:
+        refused = [d.name for d in chosen if d.name in skipped]
+        if refused:
+            raise OutputError(
+                "document sans objet pour ce marché : "
+                + " ; ".join(f"{name}.docx ({skipped[name]})" for name in refused)
+                + ". Retirez-le de --documents."
+            )
+    return tuple(d for d in chosen if d.name not in skipped), {n: r for n, r in skipped.items() if not names or n in [d.name for d in chosen]}
+
+
+def skipped_documents(profile: Profile, documents=None) -> dict[str, str]:
+    """``{name: reason}`` of the documents ``render`` leaves out for ``profile``."""
+    from .context import build_context
+
+    return choose_documents(build_context(profile), documents, strict=False)[1]
+
+
+def render_documents(profile: Profile, documents=None, *, templates: Path | None = None, context: dict | None = None, strict: bool = True) -> dict[str, bytes]:
+    """Render the documents that apply in memory: ``{"ccap.docx": bytes, …}``. Raises ``RenderError``,
+    or ``OutputError`` when ``documents`` names one that does not apply (``strict``)."""
     from .context import build_context
 
     context = context if context is not None else build_context(profile)
     date = document_date(profile.marche.date_publication)
     out = {}
-    for doc in select_documents(documents):
+    chosen, _ = choose_documents(context, documents, strict=strict)
+    for doc in chosen:
         path = template_path(doc.name, templates)
         props = {
             "title": f"{doc.title} — {profile.marche.reference}",
@@ -133,7 +161,7 @@ def _convert_pdf(soffice: str, folder: Path, names: list[str]) -> None:
         raise OutputError(f"la conversion PDF par LibreOffice a échoué ({', '.join(missing) or proc.returncode}) : {proc.stderr.strip()[:300]}")
 
 
-def render_pack(profile: Profile, out_dir, *, documents=None, force: bool = False, templates=None, pdf: bool = False) -> list[Path]:
-    """Render the documents of ``profile`` into ``out_dir``. Returns the written paths."""
-    files = render_documents(profile, documents, templates=Path(templates) if templates else None)
+def render_pack(profile: Profile, out_dir, *, documents=None, force: bool = False, templates=None, pdf: bool = False, strict: bool = True) -> list[Path]:
+    """Render the documents of ``profile`` that apply into ``out_dir``. Returns the written paths."""
+    files = render_documents(profile, documents, templates=Path(templates) if templates else None, strict=strict)
     return write_files(files, Path(out_dir), force=force, pdf=pdf)
