@@ -19,7 +19,7 @@ The working (each input with its origin, each step, the rounding) is part of the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 
 from . import fmt
 from .law.registry import LegalRegistry, load_registry
@@ -146,13 +146,20 @@ def rounding_text(rounding: Rounding) -> str:
     return _ROUNDING_TEXT[(rounding.pas == 1, rounding.mode)].format(pas=rounding.pas)
 
 
+# Explicit arithmetic context: the products of bounded inputs (amounts ≤ 10^11 € with up to a few decimals,
+# rates with a few digits) are exact well within 60 digits, so the only rounding is the single division,
+# carried to 60 significant digits — far beyond any figure shown — whatever the caller's context.
+CONTEXT = Context(prec=60, rounding=ROUND_HALF_EVEN, Emax=999999, Emin=-999999)
+
+
 def formula(amount: Decimal, part: Decimal, cost: Decimal, rate: Decimal) -> Decimal:
     """montant × part de main-d'œuvre ÷ coût horaire × taux d'insertion, in Decimal.
 
     The products are taken before the single division, so a result that is exact (762,5 ; 750) is
-    represented exactly and rounds as the hand calculation does.
+    represented exactly and rounds as the hand calculation does. Computed in ``CONTEXT``.
     """
-    return amount * part * rate / cost
+    with localcontext(CONTEXT):
+        return amount * part * rate / cost
 
 
 def _inputs(lot: Lot, profile: Profile) -> list[Input]:
@@ -221,14 +228,15 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None, *,
 
     def apply(amount: Decimal, label: str) -> tuple[Decimal, int]:
         part, cost, rate = values["part_main_oeuvre"], values["cout_horaire"], values["taux_insertion"]
-        labour = amount * part
-        hours_labour = labour / cost
+        with localcontext(CONTEXT):
+            labour = amount * part
+            hours_labour = labour / cost
         raw = formula(amount, part, cost, rate)  # multiply first: exact whenever the result is
         step(f"{label} : main-d'œuvre", lambda: f"{fmt.montant(amount)} × {fmt.taux(part)}", labour)
         step(f"{label} : heures de main-d'œuvre", lambda: f"{fmt.montant(labour)} ÷ {fmt.montant(cost)}", hours_labour)
-        step(f"{label} : heures d'insertion", lambda: f"{fmt.nombre(hours_labour, 2)} × {fmt.taux(rate)}", raw)
+        step(f"{label} : heures d'insertion", lambda: f"{fmt.exact(hours_labour)} × {fmt.taux(rate)}", raw)
         rounded = round_hours(raw, rounding)
-        step(f"{label} : arrondi", lambda: f"{fmt.nombre(raw, 2)} → {rounding_text(rounding)}", Decimal(rounded))
+        step(f"{label} : arrondi", lambda: f"{fmt.exact(raw)} → {rounding_text(rounding)}", Decimal(rounded))
         return raw, rounded
 
     framework = None
@@ -274,7 +282,7 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None, *,
     elif inputs and lot.montant_ht is not None:
         raw, hours = apply(lot.montant_ht, "Montant")
         methode = "formule"
-        reason = f"{fmt.montant(lot.montant_ht)} × {fmt.taux(values['part_main_oeuvre'])} ÷ {fmt.montant(values['cout_horaire'])} × {fmt.taux(values['taux_insertion'])} = {fmt.nombre(raw, 2)}, {rounding_text(rounding)} : {fmt.heures(hours)}." if explain else ""
+        reason = f"{fmt.montant(lot.montant_ht)} × {fmt.taux(values['part_main_oeuvre'])} ÷ {fmt.montant(values['cout_horaire'])} × {fmt.taux(values['taux_insertion'])} = {fmt.exact(raw)}, {rounding_text(rounding)} : {fmt.heures(hours)}." if explain else ""
     else:  # the loader refuses such a lot; kept for profiles built in code
         raise ValueError(f"lot {lot.numero} : données insuffisantes pour calculer les heures")
 

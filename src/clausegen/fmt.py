@@ -49,6 +49,22 @@ def nombre(value, places: int | None = None) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE, decimal_quantization=places is not None)
 
 
+def exact(value, places: int = 4) -> str:
+    """A computed quantity shown so that its rounding visibly holds: the exact value when it has at most
+    ``places`` decimals (« 743,75 »), else ``places`` decimals truncated, never rounded, followed by « … »
+    (« 721,4955… » for 721,49551…, which rounds to 721 — « 721,50 » would suggest 722). Truncation never
+    crosses a rounding boundary (x,5 ; multiples of a step), so the shown figure always rounds like the
+    exact one."""
+    from decimal import ROUND_DOWN
+
+    value = Decimal(value)
+    quantum = Decimal(1).scaleb(-places)
+    cut = value.quantize(quantum, rounding=ROUND_DOWN)
+    if cut == value:
+        return nombre(value)
+    return nombre(cut, places) + "…"
+
+
 def montant(value, places: int = 2) -> str:
     """« 1 250 000,00 € »."""
     return f"{nombre(value, places)}{NBSP}€"

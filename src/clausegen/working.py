@@ -137,7 +137,7 @@ def hours_as_text(result: MarketHours) -> str:
             for i in r.inputs:
                 lines.append(f"  {i.label} : {i.shown} ({i.origin})")
         for s in r.steps:
-            lines.append(f"  {s.label} : {s.expression} = {fmt.nombre(s.value, 2) if s.value != s.value.to_integral_value() else fmt.nombre(s.value)}")
+            lines.append(f"  {s.label} : {s.expression} = {fmt.exact(s.value)}")
         lines.append(f"  → {r.raison}")
         if r.periodes:
             lines.append("  par période : " + " ; ".join(f"{period_label(p.rang)} ({p.mois} mois) : {fmt.heures(p.heures)}" for p in r.periodes))

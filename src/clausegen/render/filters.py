@@ -34,6 +34,7 @@ def _pourcent_points(value) -> str:
 
 
 FILTERS = {
+    "exact": fmt.exact,
     "heures": _heures,
     "nombre": _nombre,
     "montant": _montant,
@@ -46,6 +47,7 @@ FILTERS = {
 }
 
 FILTER_DOCS = {
+    "exact": ("Résultat d'un calcul, exact ou tronqué à 4 décimales suivi de « … », pour que l'arrondi se vérifie à l'œil.", "721,4955…"),
     "heures": ("Nombre d'heures avec son unité, espace insécable.", "744 heures"),
     "nombre": ("Nombre à la française ; argument optionnel : nombre de décimales.", "1 607 ; 2,48"),
     "montant": ("Montant en euros, deux décimales par défaut.", "1 250 000,00 €"),
