@@ -16,7 +16,7 @@ from clausegen import load_profile
 from clausegen.render.pack import render_pack, soffice_path
 
 ROOT = Path(__file__).resolve().parents[1]
-PROFILES = sorted((ROOT / "profiles").glob("*.yaml")) + [ROOT / "tests" / "data" / "hostile.yaml"]
+PROFILES = sorted((ROOT / "profiles").glob("*.yaml")) + [ROOT / "tests" / "data" / n for n in ("hostile.yaml", "derogations.yaml")]
 
 
 @pytest.mark.skipif(os.environ.get("CLAUSEGEN_SKIP_LIBREOFFICE") == "1", reason="CLAUSEGEN_SKIP_LIBREOFFICE=1")

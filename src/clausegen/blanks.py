@@ -80,10 +80,10 @@ class Blank:
 
 
 def obligations(hours) -> bool:
-    """The CCAP's execution articles are written: a lot bears hours (other than a marché d'insertion) or
-    is scored on insertion."""
+    """The CCAP's execution articles are written: a lot other than a marché d'insertion bears hours or is
+    scored on insertion (a marché d'insertion's commitments are its own article)."""
     return any(
-        (r.heures is not None and "marche_insertion" not in r.lot.bases) or "critere_attribution" in r.lot.bases
+        "marche_insertion" not in r.lot.bases and (r.heures is not None or "critere_attribution" in r.lot.bases)
         for r in hours.lots
     )
 

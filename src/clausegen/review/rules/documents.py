@@ -21,7 +21,7 @@ def known_figures(hours) -> set[int]:
     for r in hours.lots:
         if r.heures is None:
             continue
-        known |= {r.heures, int(r.heures_par_an)}
+        known |= {r.heures, int(r.heures_par_an)} | {p.heures for p in r.periodes}
         if r.heures_estimees:
             known.add(r.heures_estimees)
         if r.accord_cadre:
@@ -60,9 +60,13 @@ class PackMismatch:
         if folder is None:
             return
         from ...render.extract import docx_text
+        from ...render.pack import skipped_documents
 
         known = known_figures(review.hours)
+        skipped = skipped_documents(review.profile)  # not produced for this market: not expected either
         for name in HOURS_DOCUMENTS:
+            if name in skipped:
+                continue
             path = folder / f"{name}.docx"
             if not path.is_file():
                 report("", f"Le document {path} est absent du dossier comparé.", severity="avertissement")
