@@ -202,14 +202,17 @@ def test_rules_en_json(run):
 # -- usage errors and help ---------------------------------------------------------------------------------------
 
 
-def test_documents_avec_deux_profils_erreur_d_usage(run, tmp_path):
+def test_documents_avec_deux_profils_sans_leurs_sous_dossiers_code_2(run, tmp_path):
+    # several profiles are compared with the sub-folders « render » gives them (tests/test_hardening_cli.py);
+    # none here: refused, every missing folder named, nothing reviewed
     a = write(tmp_path, "a.yaml", BASE)
     b = write(tmp_path, "b.yaml", BASE)
     folder = tmp_path / "dce"
     folder.mkdir()
     result = run(a, b, "--documents", folder)
     assert result.exit_code == 2
-    assert "--documents compare un seul profil" in result.output
+    assert "2 marchés sans sous-dossier de documents ; rien n'a été relu." in result.output
+    assert f"dossier {folder / '2026-TRX-014'} introuvable" in result.output
 
 
 def test_documents_avec_un_profil(run, tmp_path):

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from conftest import BASE, write_profile
 
 from clausegen.cli import cli as main_cli
-from clausegen.cli_report import report
+from clausegen.cli.report import report
 from clausegen.report import build_report, format_for, load_portfolio, report_bytes
 from clausegen.report.html import bar_chart, page
 from clausegen.report.indicators import SIZE_BANDS, size_band
@@ -363,7 +363,7 @@ def test_cli_help_and_lazy_imports():
     finally:
         main_cli.commands.pop("report", None)
     assert result.exit_code == 0 and "clausegen report profiles/ -o rapport.xlsx" in result.output
-    code = "import sys, clausegen.cli_report; print(sorted(m for m in ('xlsxwriter', 'babel', 'clausegen.report', 'clausegen.calc') if m in sys.modules))"
+    code = "import sys, clausegen.cli.report; print(sorted(m for m in ('xlsxwriter', 'babel', 'clausegen.report', 'clausegen.calc') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
 

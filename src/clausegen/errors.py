@@ -8,7 +8,7 @@ The tree, as in httpx, drawn where it is defined::
     └── OutputError               unwritable or unsafe destination; nothing was written       → exit 2
 
 Review findings, even at level « erreur », are results, not exceptions (the CLI exits 1 on them).
-Only ``cli.py`` prints these; it maps every ``ClausegenError`` to exit code 2.
+Only the ``cli`` package (and the ``web`` layer, as HTTP errors) prints these; the command line maps every ``ClausegenError`` to exit code 2.
 """
 
 from __future__ import annotations

@@ -324,6 +324,28 @@ def _comment(text: str, indent: int = 0) -> str:
     return "\n".join(wrapped).replace("\u00a0", " ").replace("\u202f", " ")
 
 
+_PLAIN_ARGUMENT = re.compile(r"[A-Za-z0-9_\-.:/\\]+")  # nothing cmd or PowerShell reads (« , » makes an array, « @ » splats)
+
+
+def shell_quote(argument, *, windows: bool | None = None) -> str:
+    """``argument`` as it must be typed in the user's shell for a printed command to be pasted as is.
+
+    POSIX shells: ``shlex.quote`` (single quotes). Windows (``cmd`` and PowerShell, ``windows`` by default on
+    Windows): double quotes around anything but letters, digits and ``-_.:/\\``, the backslashes that end
+    the argument doubled so that the closing quote stays a quote (``"C:\\Marchés 2027\\"``)."""
+    import shlex
+
+    text = str(argument)
+    if windows is None:
+        windows = os.name == "nt"
+    if not windows:
+        return shlex.quote(text)
+    if text and _PLAIN_ARGUMENT.fullmatch(text):
+        return text
+    trailing = len(text) - len(text.rstrip("\\"))
+    return '"' + text.replace('"', '""') + "\\" * trailing + '"'
+
+
 def _banner(title: str, note: str = "") -> str:
     return "\n".join([_RULE, f"# {title}", *([_comment(note)] if note else []), _RULE])
 
@@ -377,9 +399,9 @@ def profile_text(answers: Answers, *, name: str = "profil.yaml", hours=None, tod
                  "est un commentaire, ignoré par l'outil. Ce qui n'a pas été renseigné figure en commentaire ; la revue "
                  "(« clausegen check ») le signale."),
         "#", "# Ensuite :",
-        f"#   clausegen calc {name}               heures d'insertion et calcul détaillé",
-        f"#   clausegen check {name}              revue comme le ferait la plateforme régionale des achats",
-        f"#   clausegen render {name} -o dce/     les sept documents .docx",
+        f"#   clausegen calc {shell_quote(name)}               heures d'insertion et calcul détaillé",
+        f"#   clausegen check {shell_quote(name)}              revue comme le ferait la plateforme régionale des achats",
+        f"#   clausegen render {shell_quote(name)} -o dce/     les sept documents .docx",
         "#",
         _comment("Autocomplétion dans l'éditeur : « clausegen schema > profil.schema.json », puis ajoutez en première ligne "
                  "« # yaml-language-server: $schema=profil.schema.json »."),

@@ -2,9 +2,12 @@
 
 Every value an export produces comes from ``codelists.yaml`` (next to this module), which holds the
 allowed values of the official code lists with their source, version and confidence code, and the
-mapping choices clausegen makes where the formats do not decide. ``CodeLists.check`` is a bug guard:
-a value outside its list raises :class:`CodeListError` (a ``ClausegenError``, exit 2) instead of being
-published.
+mapping choices clausegen makes where the formats do not decide. The eForms lists (codes and the SDK's
+French labels), field names, notice types and rules are read from ``data/eforms-sdk.yaml``, generated from
+the eForms SDK (``tools/eforms_codelists.py``), and merged into the same :class:`CodeLists`: the fiche and
+the exports read one file. ``data/schema_decp_v2.0.3.json`` is the official DECP schema (``decp_schema``).
+``CodeLists.check`` is a bug guard: a value outside its list raises :class:`CodeListError` (a
+``ClausegenError``, exit 2) instead of being published.
 
 An export returns an :class:`Export`: the JSON-ready ``data`` and the French ``notes`` the CLI prints
 on stderr (fields the profile cannot fill, choices to confirm).
@@ -46,6 +49,18 @@ class Export:
     def to_json(self) -> str:
         return to_json(self.data)
 
+    def write(self, path, *, force: bool = False):
+        """Write the JSON (UTF-8, final newline) to ``path`` atomically: never a partial file, never over a
+        folder or a device, an existing file only with ``force``. French ``OutputError`` otherwise."""
+        return write_export(self, path, force=force)
+
+
+def write_export(result: Export, path, *, force: bool = False):
+    """``clausegen export … -o FICHIER``: ``result``'s JSON written as ``report.write_atomic`` does."""
+    from ..report import write_atomic
+
+    return write_atomic(path, (result.to_json() + "\n").encode("utf-8"), force=force)
+
 
 def _default(value: Any):
     if isinstance(value, Decimal):
@@ -61,11 +76,31 @@ def to_json(data: dict) -> str:
 class CodeLists:
     """Read-only view of ``codelists.yaml``. Build it with :func:`load_codelists`."""
 
-    def __init__(self, data: dict):
+    def __init__(self, data: dict, eforms: dict | None = None):
         self.data = data
         self.sources: dict[str, dict] = data["sources"]
-        self.lists: dict[str, dict] = data["lists"]
+        self.lists: dict[str, dict] = dict(data["lists"])
         self.mappings: dict[str, dict] = data["mappings"]
+        self.eforms: dict = eforms or {"sdk": {}, "codelists": {}, "fields": {}, "rules": {}, "notice_types": {}}
+        fields_of = {f.get("code_list"): fid for fid, f in self.eforms["fields"].items()}
+        for list_name, entry in self.eforms["codelists"].items():
+            self.lists[f"eforms.{list_name}"] = {
+                "field": fields_of.get(list_name),
+                "list_name": list_name,
+                "source": "EFORMS",
+                "version": self.eforms["sdk"]["version"],
+                "confidence": "V",
+                "values": entry["values"],
+            }
+
+    @property
+    def eforms_version(self) -> str:
+        """Version of the eForms SDK the lists were generated from (« 1.15.1 »)."""
+        return self.eforms["sdk"]["version"]
+
+    def field_name(self, bt: str) -> str:
+        """The SDK's French name of an eForms field (« BT-71-Lot » → « Participation réservée »)."""
+        return self.eforms["fields"][bt]["name"]
 
     def values(self, name: str) -> list[str]:
         """Allowed values of list ``name`` (codes for a code → label list)."""
@@ -117,13 +152,26 @@ class CodeLists:
         return found
 
 
+def _read(name: str) -> str:
+    return resources.files("clausegen.export").joinpath(name).read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def load_codelists() -> CodeLists:
-    """Load the bundled ``codelists.yaml`` once per process."""
+    """Load the bundled ``codelists.yaml`` and ``data/eforms-sdk.yaml`` once per process."""
     from ruamel.yaml import YAML
 
-    text = resources.files("clausegen.export").joinpath("codelists.yaml").read_text(encoding="utf-8")
-    return CodeLists(YAML(typ="safe", pure=True).load(text))
+    yaml = YAML(typ="safe", pure=True)
+    return CodeLists(yaml.load(_read("codelists.yaml")), yaml.load(_read("data/eforms-sdk.yaml")))
+
+
+DECP_SCHEMA_FILE = "data/schema_decp_v2.0.3.json"
+
+
+@lru_cache(maxsize=1)
+def decp_schema() -> dict:
+    """The official DECP v2.0.3 JSON schema shipped with clausegen (source and commit: data/README.md)."""
+    return json.loads(_read(DECP_SCHEMA_FILE))
 
 
 def reserved_bases(lot, law) -> list[str]:

@@ -53,27 +53,43 @@ def expand_paths(paths) -> list[Path]:
 
 
 def check_one(path: Path, documents=None) -> tuple[list[Finding], list[Issue]]:
+    """Findings of one profile, or the issues that make it unusable. Never raises: an unexpected
+    exception (a bug) is one issue of this profile, so that the others are still reviewed."""
     from ..profile.load import load_profile
 
     try:
         profile = load_profile(path)
+        return review_profile(profile, documents=documents), []
     except ProfileError as exc:
         return [], exc.issues
-    return review_profile(profile, documents=documents), []
+    except Exception as exc:  # noqa: BLE001 - one profile never stops the others
+        from ..render.batch import internal_error_message
+
+        return [], [Issue(str(path), 1, 1, "", internal_error_message(exc))]
+
+
+def _check_item(item: tuple) -> tuple[list[Finding], list[Issue]]:
+    return check_one(*item)
 
 
 def check_paths(paths, *, documents=None, jobs: int = 1) -> CheckResult:
-    """Review every profile under ``paths``; invalid profiles are reported, not raised."""
+    """Review every profile under ``paths``; invalid profiles are reported, not raised.
+
+    ``documents``: one folder compared to every profile, or a mapping ``{profile path: folder}`` (a
+    profile missing from it is reviewed without comparison)."""
     files = expand_paths(paths)
+    folders = [documents.get(str(f)) if isinstance(documents, dict) else documents for f in files]
     result = CheckResult(files=[str(f) for f in files])
     if jobs > 1 and len(files) > 50:
-        from concurrent.futures import ProcessPoolExecutor
+        from ..render.batch import CRASH_MESSAGE, run_isolated
 
+        # a worker that dies (killed, out of memory) is reported for its profile; the others are reviewed
         chunk = max(1, len(files) // (jobs * 8))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            outcomes = list(pool.map(check_one, files, [documents] * len(files), chunksize=chunk))
+        outcomes: list = [None] * len(files)
+        for index, ok, value in run_isolated(_check_item, list(zip(files, folders)), jobs=jobs, chunksize=chunk):
+            outcomes[index] = value if ok else ([], [Issue(str(files[index]), 1, 1, "", value or CRASH_MESSAGE)])
     else:
-        outcomes = [check_one(f, documents) for f in files]
+        outcomes = [check_one(f, folder) for f, folder in zip(files, folders)]
     for findings, issues in outcomes:
         result.findings += findings
         result.invalid += issues

@@ -10,12 +10,11 @@ is listed at once (exit 2) and nothing is written.
 from __future__ import annotations
 
 import re
-import shlex
 import sys
 
 import click
 
-from .cli import CONTEXT_SETTINGS, _handle_errors
+from . import CONTEXT_SETTINGS, _handle_errors
 
 
 def _stdin_is_tty() -> bool:
@@ -34,7 +33,7 @@ def check_lot_spec(spec: str):
     """« INTITULE;BASE;MONTANT;PART », e.g. « Gros œuvre;art38;850000;40 % ». MONTANT may be an accord-cadre
     « MINIMUM à MAXIMUM » (either side may be left empty); MONTANT and PART may be empty for a lot that carries
     no hours (reserved lot, marché d'insertion, criterion alone)."""
-    from . import init as i
+    from .. import init as i
 
     fields = [f.strip() for f in str(spec).split(";")]
     if not 2 <= len(fields) <= 4:
@@ -60,7 +59,7 @@ def check_lot_spec(spec: str):
 
 def check_weighting(spec: str):
     """« 10 % » for every lot bearing the criterion, or « 2=10 % » for lot 2."""
-    from . import init as i
+    from .. import init as i
 
     match = re.fullmatch(r"\s*([0-9]+)\s*=\s*(.*)", str(spec))
     if match:
@@ -70,7 +69,7 @@ def check_weighting(spec: str):
 
 def _fields():
     """(key, option, French label, checker, required) — required ``"hours"``: only when a lot carries hours."""
-    from . import init as i
+    from .. import init as i
 
     return (
         ("acheteur", "--acheteur", "nom de l'acheteur", i.check_text, True),
@@ -93,7 +92,7 @@ def _fields():
 def parse_options(raw: dict) -> tuple[dict, list[str]]:
     """Check the answers given as options (``None``: not given): the parsed answers, and one French line
     for each refused one. ``lots`` holds the ``--lot`` specs, ``ponderations`` the ``--ponderation`` ones."""
-    from . import init as i
+    from .. import init as i
 
     parsed: dict = {}
     problems: list[str] = []
@@ -133,7 +132,7 @@ def parse_options(raw: dict) -> tuple[dict, list[str]]:
 def missing_answers(parsed: dict, refused=()) -> list[str]:
     """Required answers absent from ``parsed`` (and not in ``refused``, the options whose value was refused),
     one French line each, naming the option to add."""
-    from .init import bears_hours, lot_problems
+    from ..init import bears_hours, lot_problems
 
     lots = parsed.get("lots") or []
     hours = any(bears_hours(lot.bases) for lot in lots)
@@ -152,7 +151,7 @@ def missing_answers(parsed: dict, refused=()) -> list[str]:
 
 def _ask(text: str, check=None, *, default: str | None = None, optional: bool = False):
     """Prompt until ``check`` accepts the answer; an optional question accepts an empty answer (None)."""
-    from .init import InvalidAnswer
+    from ..init import InvalidAnswer
 
     while True:
         shown_default = default if default is not None else ("" if optional else None)
@@ -174,7 +173,7 @@ def _menu(title: str, rows) -> None:
 def _basis_menu(full: bool) -> None:
     import textwrap
 
-    from .law.registry import load_registry
+    from ..law.registry import load_registry
 
     law = load_registry()
     click.echo("Bases juridiques (numéro, nom ou alias ; plusieurs bases séparées par « + », comme « 1+2 ») :")
@@ -187,7 +186,7 @@ def _basis_menu(full: bool) -> None:
 
 
 def _labour_hint(on) -> None:
-    from .law.registry import load_registry
+    from ..law.registry import load_registry
 
     law = load_registry()
     fact = law.practice("parts_main_oeuvre", on)
@@ -202,7 +201,7 @@ def _labour_hint(on) -> None:
 
 def _ask_lot(numero: int, on, lot=None):
     """Ask a new lot's answers, or complete a lot given with --lot that lacks its amount or labour share."""
-    from . import init as i
+    from .. import init as i
 
     if lot is None:
         click.echo(f"\nLot {numero}")
@@ -238,7 +237,7 @@ def _ask_lot(numero: int, on, lot=None):
 
 
 def _ask_weighting(lot, on) -> None:
-    from .init import check_rate, practice_hint
+    from ..init import check_rate, practice_hint
 
     if "critere_attribution" in lot.bases and lot.ponderation is None:
         click.echo(f"  {practice_hint('ponderation_fourchette', on)}.")
@@ -249,8 +248,8 @@ def interview(parsed: dict) -> dict:
     """Ask, in French, every answer not already given as an option; returns the completed answers."""
     import datetime as _dt
 
-    from . import init as i
-    from .law.registry import load_registry
+    from .. import init as i
+    from ..law.registry import load_registry
 
     law = load_registry()
     p = dict(parsed)
@@ -295,7 +294,7 @@ def interview(parsed: dict) -> dict:
 
 
 def _lot_count(value) -> int:
-    from .init import InvalidAnswer
+    from ..init import InvalidAnswer
 
     if not value.isdigit() or not 1 <= int(value) <= 99:
         raise InvalidAnswer(f"« {value} » n'est pas un nombre de lots.", "un nombre entier entre 1 et 99")
@@ -345,8 +344,8 @@ def init(fichier, force, interactive, **options):
     """
     from pathlib import Path
 
-    from .fmt import heures
-    from .init import AnswersError, check_destination, make_answers, write_profile
+    from ..fmt import heures
+    from ..init import AnswersError, check_destination, make_answers, shell_quote, write_profile
 
     path = Path(fichier)
     check_destination(path, force=force)
@@ -365,7 +364,7 @@ def init(fichier, force, interactive, **options):
     result = write_profile(make_answers(parsed), path, force=force)
     bearing = [r for r in result.lots if r.heures is not None]
     summary = f"{len(result.lots)} lot{'s' if len(result.lots) > 1 else ''}" + (f", {heures(result.total_heures)} d'insertion au total" if bearing else ", aucune heure d'insertion calculée")
-    quoted = shlex.quote(str(path))
+    quoted = shell_quote(path)
     click.echo(f"\nProfil écrit : {path} ({summary}).")
     click.echo("Étapes suivantes :")
     click.echo(f"  clausegen calc {quoted}               vérifier le calcul des heures")

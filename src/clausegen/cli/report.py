@@ -4,13 +4,59 @@ from __future__ import annotations
 
 import click
 
-from .cli import CONTEXT_SETTINGS, _handle_errors
+from . import CONTEXT_SETTINGS, _handle_errors
 
 
 def _plural(n: int, word: str) -> str:
-    from .fmt import NNBSP, nombre
+    from ..fmt import NNBSP, nombre
 
     return f"{nombre(n).replace(NNBSP, ' ')} {word}{'s' if n > 1 else ''}"
+
+
+EXTENSIONS = {"xlsx": (".xlsx",), "html": (".html", ".htm")}
+# Extensions that another program opens on a double click: a report written under one would not open.
+_OTHER_TYPES = {".pdf", ".doc", ".docx", ".odt", ".ods", ".xls", ".xlsm", ".xlsb", ".csv", ".txt", ".json", ".xml",
+                ".zip", ".yaml", ".yml", ".png", ".jpg", ".svg", ".rtf", ".md"}
+
+
+def _windows() -> bool:
+    import os
+
+    return os.name == "nt"
+
+
+def _check_output(output: str, output_format: str | None) -> None:
+    """Refuse, before any work, a report destination that cannot be right (exit 2): an extension that is
+    not the report's, a folder, a device (``/dev/null``, ``CON`` or ``NUL`` on Windows) or ``-``."""
+    import stat
+    from pathlib import Path
+
+    from ..errors import OutputError
+    from ..render.batch import _WINDOWS_RESERVED
+
+    if output == "-":
+        raise click.UsageError("-o - : le rapport ne s'écrit pas sur la sortie standard ; indiquez un fichier, comme « rapport.xlsx ».")
+    path = Path(output)
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise OutputError(f"{output} est un dossier : indiquez un nom de fichier, comme « {path / 'rapport.xlsx'} ». Rien n'a été écrit.")
+    device = _windows() and path.name.split(".")[0].rstrip(" ").lower() in _WINDOWS_RESERVED
+    if device or (mode is not None and not stat.S_ISREG(mode)):
+        raise OutputError(f"{output} n'est pas un fichier ordinaire (périphérique, tube ou socket) : indiquez un fichier, comme « rapport.xlsx ». Rien n'a été écrit.")
+    suffix = path.suffix.lower()
+    known = {ext: fmt for fmt, exts in EXTENSIONS.items() for ext in exts}
+    if output_format is None:
+        if suffix not in known:
+            shown = f"extension « {path.suffix} » non prise en charge" if path.suffix else "nom de fichier sans extension"
+            raise click.UsageError(f"-o {output} : {shown} ; le rapport s'écrit dans un fichier .xlsx (classeur Excel) ou .html (page web). Rien n'a été écrit.")
+        return
+    if suffix in known and known[suffix] != output_format or suffix in _OTHER_TYPES:
+        expected = " ou ".join(EXTENSIONS[output_format])
+        raise click.UsageError(f"-o {output} : l'extension « {path.suffix} » ne correspond pas au format {output_format} demandé "
+                               f"(le fichier ne s'ouvrirait pas) ; nommez-le en {expected}, ou changez --format. Rien n'a été écrit.")
 
 
 @click.command("report", context_settings=CONTEXT_SETTINGS, short_help="Rapport de portefeuille (xlsx ou html) et mutualisation des heures.")
@@ -43,8 +89,8 @@ def report(profils, output, output_format, mutualisation, skip_invalid, force):
       clausegen report profiles/ -o rapport.html --mutualisation
       clausegen report marches/ --mutualisation
     """
-    from . import fmt
-    from .report import build_report, format_for, load_portfolio
+    from .. import fmt
+    from ..report import build_report, format_for, load_portfolio
 
     if not profils:
         raise click.UsageError("indiquez au moins un profil ou un dossier.")
@@ -52,6 +98,8 @@ def report(profils, output, output_format, mutualisation, skip_invalid, force):
         raise click.UsageError("indiquez le fichier du rapport avec -o (ou demandez --mutualisation).")
     if output_format and not output:
         raise click.UsageError("--format demande un fichier de sortie (-o).")
+    if output:
+        _check_output(output, output_format)
     portfolio = load_portfolio(profils, skip_invalid=skip_invalid)
     if not portfolio.files:
         raise click.UsageError("aucun fichier .yaml trouvé dans les chemins indiqués.")
@@ -67,7 +115,7 @@ def report(profils, output, output_format, mutualisation, skip_invalid, force):
     if output:
         written = build_report(portfolio, output, output_format=output_format, mutualisation=mutualisation, force=force)
     if mutualisation:
-        from .report.mutualisation import mutualisation_as_text
+        from ..report.mutualisation import mutualisation_as_text
 
         click.echo(mutualisation_as_text(portfolio.mutualisation()))
     if written is not None:

@@ -1,0 +1,5 @@
+"""``python -m clausegen.cli``: the command line (as ``clausegen``)."""
+
+from . import main
+
+main()

@@ -1,0 +1,133 @@
+"""``clausegen export decp|eforms PROFIL``: open-data exports of a profile, JSON on stdout.
+
+Thin shell over ``clausegen.export``: the JSON goes to stdout, the French notes (fields the profile cannot
+fill, mapping choices to confirm) to stderr, so that ``clausegen export decp p.yaml > decp.json`` keeps a
+clean file. Exit 2 on an invalid profile (``_handle_errors``); ``export decp --strict`` exits 1, with nothing on
+stdout, when the file is not a complete DECP valid against the bundled schema. Register with
+``cli.add_command(export)``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import CONTEXT_SETTINGS, _FrenchGroup, _handle_errors
+
+
+@click.group(name="export", cls=_FrenchGroup, context_settings=CONTEXT_SETTINGS, short_help="Données ouvertes : DECP et codes eForms, en JSON.")
+def export():
+    """Exporte les données d'un profil aux formats des données ouvertes de la commande publique.
+
+    \b
+    Le JSON est écrit sur la sortie standard ; les remarques (champs que le profil ne permet pas
+    de remplir, correspondances à confirmer) sur la sortie d'erreur.
+
+    \b
+    Exemples :
+      clausegen export decp profiles/travaux-qpv.yaml > decp.json
+      clausegen export eforms profiles/travaux-qpv.yaml
+    """
+
+
+def _emit(result, out=None, force=False) -> None:
+    """The JSON on stdout, or written atomically to ``out`` (never a partial file, never over a folder or
+    a device, an existing file only with --force); the notes on stderr."""
+    if out:
+        result.write(out, force=force)
+        click.echo(f"Export écrit dans {out}.", err=True)
+    else:
+        click.echo(result.to_json())
+    for note in result.notes:
+        click.echo(note, err=True)
+
+
+def _output_options(func):
+    func = click.option("--force", is_flag=True, help="Remplace le fichier de sortie s'il existe.")(func)
+    return click.option("-o", "--sortie", "out", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=str), default=None,
+                        help="Écrit le JSON dans FICHIER (écriture atomique) au lieu de la sortie standard.")(func)
+
+
+def _publication_date(ctx, param, value):
+    if value is None:
+        return None
+    from ..profile.values import ValueProblem, parse_date
+
+    try:
+        return parse_date(value)
+    except ValueProblem as problem:
+        raise click.BadParameter(f"{problem.message} Attendu : {problem.expected}.") from None
+
+
+@export.command(name="decp", context_settings=CONTEXT_SETTINGS, short_help="Données essentielles (DECP v2), un marché par lot.")
+@click.argument("profil", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--strict", is_flag=True, help="Valide le fichier contre le schéma DECP officiel embarqué : code 1 et rien sur la sortie standard s'il n'est pas complet et valide.")
+@click.option("--date-publication-donnees", "published", metavar="AAAA-MM-JJ", callback=_publication_date, help="Date de première publication des données essentielles (datePublicationDonnees).")
+@_output_options
+@_handle_errors
+def decp(profil, strict, published, out, force):
+    """Données essentielles au format DECP v2 (schéma 2.0.3), un marché par lot, en JSON.
+
+    \b
+    Chaque lot est attribué comme un marché distinct : un enregistrement par lot, avec son
+    identifiant (lots[].id_decp, ou la référence suivie du numéro du lot), son objet, son
+    montant (montant notifié, ou maximum de l'accord-cadre), ses considérations sociales et
+    ses titulaires. Le fichier est un brouillon pré-rempli : seules les valeurs que le profil
+    donne comme des faits du marché sont écrites ; les champs obligatoires manquants, dont
+    ceux que fixe l'attribution (date de notification, offres reçues, titulaires…), sont
+    listés marché par marché sur la sortie d'erreur avec la clé du profil qui les remplit.
+
+    \b
+    Avec --strict, le fichier est validé contre le schéma officiel embarqué : s'il n'est pas
+    complet et valide, les erreurs sont données en français (marché, champ) et la commande
+    sort avec le code 1 sans rien écrire sur la sortie standard.
+
+    \b
+    Exemples :
+      clausegen export decp profiles/nettoyage-accord-cadre.yaml > brouillon-decp.json
+      clausegen export decp profil-attribue.yaml --strict --date-publication-donnees 2027-06-15 > decp.json
+    """
+    from ..export.decp import export_decp
+    from ..profile.load import load_profile
+
+    result = export_decp(load_profile(profil), date_publication_donnees=published)
+    if not strict:
+        _emit(result, out, force)
+        return
+    errors = result.schema_errors()
+    if errors:
+        click.echo("Le fichier n'est pas une DECP complète et valide au regard du schéma officiel (DECP 2.0.3) :", err=True)
+        for error in errors:
+            click.echo(f"  - {error}", err=True)
+        for note in ([result.legend] if result.legend else []) + result.remarks:
+            click.echo(note, err=True)
+        sys.exit(1)
+    _emit(result, out, force)
+
+
+@export.command(name="eforms", context_settings=CONTEXT_SETTINGS, short_help="Codes eForms des considérations sociales, par lot.")
+@click.argument("profil", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--type-avis", "notice_type", default="16", show_default=True, metavar="TYPE",
+              help="Sous-type d'avis eForms visé : 16 (avis de marché, directive générale), 17, 20, 21, E3 (avis national)…")
+@_output_options
+@_handle_errors
+def eforms(profil, notice_type, out, force):
+    """Termes métier eForms (SDK 1.15.1) des considérations sociales de chaque lot, en JSON.
+
+    \b
+    Par lot (LOT-0001, LOT-0002…) : objectif du marché public stratégique (BT-06) et sa
+    description (BT-777), objectif social promu (BT-775), participation réservée (BT-71)
+    avec les articles du code qui fondent la réservation, exécution dans le cadre de
+    programmes d'emplois protégés (BT-736) ; chaque code avec sa liste et son libellé
+    français, lus dans les listes du SDK embarquées. Un lot réservé « res-pub-ser » (ESS)
+    est contrôlé contre les règles du SDK (code CPV principal, durée de trois ans au plus).
+
+    \b
+    Exemple :
+      clausegen export eforms profiles/fournitures-lot-reserve.yaml > eforms.json
+    """
+    from ..export.eforms import export_eforms
+    from ..profile.load import load_profile
+
+    _emit(export_eforms(load_profile(profil), notice_type=notice_type), out, force)
