@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 
 from clausegen import RenderError, load_profile
 from clausegen.cli import cli
-from clausegen.cli_templates import templates
+from clausegen.cli.templates import templates
 from clausegen.render.context import build_context
 from clausegen.render.engine import builtin_template_dir
 from clausegen.render.extract import docx_text

@@ -25,6 +25,14 @@ PROCEDURES = {
     "dialogue_competitif": "dialogue compétitif",
 }
 APPRENTISSAGE = ("eligibles_uniquement", "exclu", "sans_condition")
+# Open data (DECP v2.0.3): profile values → the schema's labels are mapped in export/codelists.yaml.
+LIEU_TYPES = ("postal", "commune", "arrondissement", "canton", "departement", "region", "pays")
+FORMES_PRIX = ("unitaire", "forfaitaire", "mixte")
+TYPES_PRIX = ("definitif_ferme", "definitif_actualisable", "definitif_revisable", "provisoire")
+TECHNIQUES = ("accord_cadre", "concours", "systeme_qualification", "systeme_acquisition_dynamique", "catalogue_electronique", "enchere_electronique", "sans_objet")
+MODALITES_EXECUTION = ("tranches", "bons_de_commande", "marches_subsequents", "sans_objet")
+CONSIDERATIONS_ENVIRONNEMENTALES = ("clause", "critere", "aucune")
+GROUPEMENTS = ("aucun", "conjoint", "solidaire")
 ROUNDING_MODES = ("au_plus_proche", "inferieur", "superieur")
 
 
@@ -47,6 +55,7 @@ class Buyer:
     service: str | None = None
     adresse: str | None = None
     signataire: Signatory | None = None
+    siret: str | None = None  # the buyer's SIRET: acheteur.id of the essential data (DECP)
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,28 @@ class Renewal:
 
 
 @dataclass(frozen=True)
+class PlaceCode:
+    """The place of execution as the DECP codes it: a type (``LIEU_TYPES``) and its code."""
+
+    type: str
+    code: str
+
+
+@dataclass(frozen=True)
+class MarketData:
+    """Stable facts of the contract that only the essential data (DECP) use; empty when not given."""
+
+    lieu_execution_code: PlaceCode | None = None
+    forme_prix: str | None = None  # FORMES_PRIX
+    types_prix: tuple[str, ...] = ()  # TYPES_PRIX
+    techniques: tuple[str, ...] = ()  # TECHNIQUES
+    modalites_execution: tuple[str, ...] = ()  # MODALITES_EXECUTION
+    innovant: bool | None = None
+    considerations_environnementales: tuple[str, ...] = ()  # CONSIDERATIONS_ENVIRONNEMENTALES
+    sans_ccag: bool = False  # « ccag: aucun » (Market.ccag is then None, as when the key is absent)
+
+
+@dataclass(frozen=True)
 class Market:
     reference: str
     objet: str
@@ -92,6 +123,7 @@ class Market:
     reconduction: Renewal | None = None
     article_ccap: str | None = None  # number of the host CCAP article (« 12 »), sub-articles 12.1, 12.2…
     article_rc: str | None = None
+    donnees: MarketData = field(default_factory=MarketData)
 
 
 @dataclass(frozen=True)
@@ -158,6 +190,19 @@ class Holder:
 
 
 @dataclass(frozen=True)
+class Award:
+    """What the award of a lot fixes, for its essential data (DECP); every value None until known."""
+
+    date_notification: _dt.date | None = None
+    offres_recues: int | None = None
+    montant_ht: Decimal | None = None  # amount of the market as notified (an accord-cadre: its maximum)
+    avance: bool | None = None
+    sous_traitance: bool | None = None
+    groupement: str | None = None  # GROUPEMENTS
+    cotraitants: tuple[Holder, ...] = ()  # the other members of a groupement, besides ``titulaire``
+
+
+@dataclass(frozen=True)
 class Lot:
     numero: int
     intitule: str
@@ -174,6 +219,8 @@ class Lot:
     metiers: tuple[str, ...] = ()
     titulaire: Holder | None = None
     derogation_clause_sociale: Derogation | None = None
+    id_decp: str | None = None  # identifier of the lot's market in the essential data (1 to 16 characters)
+    attribution: Award = field(default_factory=Award)
     index: int = 0  # position in the ``lots`` list, 0-based
 
     @property

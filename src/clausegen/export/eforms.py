@@ -1,12 +1,17 @@
 """eForms export: the business terms of social objectives and reserved procurement, lot by lot.
 
-Code lists: eForms SDK 1.15 (``codelists.yaml``, each value with its official French label). Output::
+Codes, French labels, field names, notice types and rules: eForms SDK 1.15.1, read from the one generated
+file ``data/eforms-sdk.yaml`` (through ``load_codelists``; the fiche de caractérisation reads the same).
+Output, for the notice subtype chosen (``--type-avis``, 16 by default: avis de marché, directive générale)::
 
-    {"format": "eForms SDK 1.15", "reference": "PREF80-2027-TX-003", "lots": [
+    {"format": "eForms SDK 1.15.1", "typeAvis": {"code": "16", "libelle": "Avis de marché – …"},
+     "champs": {"BT-06-Lot": "Objectif du marché public stratégique", "BT-71-Lot": "Participation réservée", …},
+     "reference": "PREF80-2027-TX-003", "lots": [
       {"id": "LOT-0001", "numero": 1, "intitule": "…",
        "BT-06-Lot":  [{"code": "soc-obj", "listName": "strategic-procurement", "libelle": "Réalisation d’objectifs sociaux"}],
+       "BT-777-Lot": {"langue": "FRA", "texte": "Condition d'exécution à caractère social … : 744 heures …"},
        "BT-775-Lot": [{"code": "opp", "listName": "social-objective", "libelle": "Possibilités d’emploi …"}],
-       "BT-71-Lot":  [{"code": "none", "listName": "reserved-procurement", "libelle": "Sans objet"}],
+       "BT-71-Lot":  [{"code": "none", "listName": "reserved-procurement", "libelle": "La participation n’est pas réservée."}],
        "BT-736-Lot": {"code": "no", "listName": "reserved-execution", "libelle": "Non"},
        "reservation": null},
       {"id": "LOT-0005", …, "BT-71-Lot": [{"code": "res-ws", …}],
@@ -14,15 +19,22 @@ Code lists: eForms SDK 1.15 (``codelists.yaml``, each value with its official Fr
                        "citation": "article L. 2113-13 du code de la commande publique", "confiance": "V"}}]}
 
 * ``id``: the eForms lot identifier, ``LOT-`` and the lot number on four digits (``LOT-0001``).
-* BT-06 / BT-775 (repeatable, so lists): ``soc-obj`` + ``opp`` for a lot carrying insertion hours, an
-  insertion award criterion or a marché d'insertion — the codes the avis asks the buyer to enter —, else
-  ``none`` and no BT-775. BT-71: ``res-ws`` (EA/ESAT, SIAE) or ``res-pub-ser`` (ESS), else ``none``.
-  BT-736: ``no`` (the code reserves participation, not execution). These mappings are clausegen's
-  choices (confidence B in ``codelists.yaml``) and the notes say so.
+* BT-06 / BT-775 (lists): ``soc-obj`` + ``opp`` for a lot carrying insertion hours, an insertion award
+  criterion or a marché d'insertion — the codes the avis asks the buyer to enter —, else ``none`` and no
+  BT-775. BT-777 (the strategic procurement description) whenever BT-06 is not ``none``, as the SDK requires:
+  a short French text drawn from the lot's clause (basis, hours, publics). BT-71: ``res-ws`` (EA/ESAT, SIAE)
+  or ``res-pub-ser`` (ESS), else ``none``; BT-736: ``no`` (the code reserves participation, not execution).
+  BT-71 ``none`` and BT-736 ``no`` are written where the notice subtype makes the field mandatory (7 to 22);
+  elsewhere (E3, national notice) only a reservation is. These mappings are clausegen's choices (confidence B
+  in ``codelists.yaml``) and the notes say so.
+* ``res-pub-ser`` lots are checked against the SDK rules BR-BT-00262-0200 (main CPV from its list) and
+  BR-BT-00036-0150 (duration of three years at most): the notes say when the notice would be refused.
 * ``reservation``: the articles of the code justifying the reservation, read from the legal registry.
 """
 
 from __future__ import annotations
+
+import re
 
 from .. import fmt
 from ..calc import compute_hours
@@ -33,6 +45,7 @@ LOT_ID_FORMAT = "LOT-{:04d}"  # eForms lot identifier: LOT- and four digits
 LOT_ID_MAX = 9999
 
 BT_STRATEGIC = "BT-06-Lot"
+BT_DESCRIPTION = "BT-777-Lot"
 BT_SOCIAL = "BT-775-Lot"
 BT_RESERVED = "BT-71-Lot"
 BT_EXECUTION = "BT-736-Lot"
@@ -42,6 +55,10 @@ LISTS = {
     BT_RESERVED: "eforms.reserved-procurement",
     BT_EXECUTION: "eforms.reserved-execution",
 }
+FIELDS = (BT_STRATEGIC, BT_DESCRIPTION, BT_SOCIAL, BT_RESERVED, BT_EXECUTION)
+RULE_CPV = "BR-BT-00262-0200"
+RULE_DURATION = "BR-BT-00036-0150"
+LANGUAGE = "FRA"
 
 
 def lot_identifier(numero: int) -> str:
@@ -51,6 +68,15 @@ def lot_identifier(numero: int) -> str:
             f"{LOT_ID_FORMAT.format(1)} à {LOT_ID_FORMAT.format(LOT_ID_MAX)}. Renumérotez les lots du profil."
         )
     return LOT_ID_FORMAT.format(numero)
+
+
+def notice_types(codes=None) -> dict[str, str]:
+    """Notice subtypes the export can target: competition notices where the SDK allows BT-06 and BT-71, with
+    their French names (« 16 » → « Avis de marché – directive générale, régime ordinaire »)."""
+    codes = codes or load_codelists()
+    fields = codes.eforms["fields"]
+    barred = set(fields[BT_STRATEGIC]["forbidden_in"]) | set(fields[BT_RESERVED]["forbidden_in"])
+    return {code: entry["name"] for code, entry in codes.eforms["notice_types"].items() if code not in barred}
 
 
 def _is_social(result, rule: dict) -> bool:
@@ -79,12 +105,56 @@ def _reservation(lot, law, codes, on) -> tuple[list[str], dict | None]:
     return found, justification
 
 
-def export_eforms(profile, hours=None, law=None) -> Export:
+def strategic_description(result, profile, law) -> str:
+    """BT-777-Lot: what makes the lot strategic, in a few French sentences drawn from its clause — the legal
+    basis and its articles, the insertion hours, the publics (those of the profile, when it restricts them)."""
+    on = profile.reference_date
+    lot = result.lot
+    sentences = []
+    for basis in lot.bases:
+        entry = law.basis(basis)
+        if entry.get("reserved"):
+            continue
+        refs = list(law.articles(basis, on).value)
+        label = entry["label"][:1].upper() + entry["label"][1:]
+        sentence = f"{label} ({law.cite(*refs)})"
+        if basis == "critere_attribution" and lot.critere and lot.critere.ponderation is not None:
+            sentence += f", pondéré à {fmt.taux(lot.critere.ponderation)}"
+        sentences.append(sentence + ".")
+    if result.heures is not None:
+        sentences.append(_hours_sentence(result))
+        publics, known = profile.execution.publics, law.publics()
+        if publics and set(publics) != set(known):
+            shown = [known[p]["label"] if p in known else p for p in publics]
+            sentences.append(f"Publics éligibles : {fmt.liste(shown)}.")
+        else:
+            sentences.append(f"Publics éligibles : ceux de l'{law.instruction('fiche 1')}.")
+    return fmt.typo(" ".join(sentences))
+
+
+def _hours_sentence(result) -> str:
+    ac = result.accord_cadre
+    if ac is not None:
+        firm = f"au moins {fmt.heures(ac.heures_fermes)} d'insertion professionnelle sur le montant minimum, puis " if ac.heures_fermes else ""
+        return (
+            f"Le titulaire réalise {firm}{fmt.heures(ac.ratio_par_tranche)} par tranche de {fmt.montant(ac.tranche_ht, 0)} HT "
+            f"commandée{' au-delà du minimum' if ac.heures_fermes else ''}."
+        )
+    return f"Le titulaire réalise au moins {fmt.heures(result.heures)} d'insertion professionnelle."
+
+
+def export_eforms(profile, hours=None, law=None, *, notice_type: str | None = None) -> Export:
     """The eForms social and reservation business terms of each lot, and French notes on the choices."""
     law = law or load_registry()
     hours = hours or compute_hours(profile, law, explain=False)
     codes = load_codelists()
     on = profile.reference_date
+    notice_type = notice_type or codes.mapping("eforms.notice_type")["default"]
+    allowed = notice_types(codes)
+    if notice_type not in allowed:
+        raise ExportError(f"type d'avis eForms « {notice_type} » non pris en charge : types admis {fmt.liste(list(allowed), 'ou')}.")
+    fields = codes.eforms["fields"]
+    mandatory = {bt: notice_type in fields[bt]["mandatory_in"] for bt in (BT_RESERVED, BT_EXECUTION)}
     social_rule = codes.mapping("eforms.social")
     plain_rule = codes.mapping("eforms.not_social")
     execution = codes.mapping("eforms.reserved_execution")
@@ -101,30 +171,77 @@ def export_eforms(profile, hours=None, law=None) -> Export:
             reserved.append(lot.numero)
             if justification["confiance"] in UNCERTAIN:
                 uncertain.append(lot.numero)
-        lots.append({
-            "id": lot_identifier(lot.numero),
-            "numero": lot.numero,
-            "intitule": lot.intitule,
-            BT_STRATEGIC: [codes.eforms_value(LISTS[BT_STRATEGIC], c) for c in rule[BT_STRATEGIC]],
-            BT_SOCIAL: [codes.eforms_value(LISTS[BT_SOCIAL], c) for c in rule[BT_SOCIAL]],
-            BT_RESERVED: [codes.eforms_value(LISTS[BT_RESERVED], c) for c in reservation_codes],
-            BT_EXECUTION: codes.eforms_value(LISTS[BT_EXECUTION], execution["value"]),
-            "reservation": justification,
-        })
+        entry = {"id": lot_identifier(lot.numero), "numero": lot.numero, "intitule": lot.intitule}
+        entry[BT_STRATEGIC] = [codes.eforms_value(LISTS[BT_STRATEGIC], c) for c in rule[BT_STRATEGIC]]
+        if any(c != "none" for c in rule[BT_STRATEGIC]):
+            text = strategic_description(result, profile, law)
+            if len(text) > fields[BT_DESCRIPTION]["max_length"]:  # pragma: no cover - a few sentences
+                raise ExportError(f"la description {BT_DESCRIPTION} du lot n° {lot.numero} dépasse {fields[BT_DESCRIPTION]['max_length']} caractères.")
+            entry[BT_DESCRIPTION] = {"langue": LANGUAGE, "texte": text}
+        entry[BT_SOCIAL] = [codes.eforms_value(LISTS[BT_SOCIAL], c) for c in rule[BT_SOCIAL]]
+        if mandatory[BT_RESERVED] or justification:
+            entry[BT_RESERVED] = [codes.eforms_value(LISTS[BT_RESERVED], c) for c in reservation_codes]
+        if mandatory[BT_EXECUTION]:
+            entry[BT_EXECUTION] = codes.eforms_value(LISTS[BT_EXECUTION], execution["value"])
+        entry["reservation"] = justification
+        lots.append(entry)
+        if "res-pub-ser" in reservation_codes:
+            notes += _check_public_service_reservation(lot, profile, codes, law)
 
-    version = codes.lists[LISTS[BT_STRATEGIC]]["version"]
     if social_lots:
         notes.append(
             f"Pour {_designate(social_lots, profile)}, {BT_STRATEGIC} « soc-obj » et {BT_SOCIAL} « opp » : "
-            "correspondance choisie par clausegen, à confirmer."
+            f"correspondance choisie par clausegen, à confirmer ; la description {BT_DESCRIPTION} est rédigée d'après la clause "
+            "du lot, à relire."
         )
     if reserved:
         notes.append(f"Pour {_designate(reserved, profile)}, {BT_RESERVED} : code choisi par clausegen d'après la base juridique, à confirmer.")
     if uncertain:
         notes.append(f"Pour {_designate(uncertain, profile)}, les articles justifiant la réservation sont à confirmer (registre juridique).")
-    notes.append(execution["note"])
-    data = {"format": f"eForms SDK {version}", "reference": profile.marche.reference, "lots": lots}
+    if mandatory[BT_EXECUTION]:
+        notes.append(execution["note"])
+    else:
+        notes.append(
+            f"Type d'avis {notice_type} : {BT_RESERVED} et {BT_EXECUTION} n'y sont pas obligatoires ; seuls les lots réservés déclarent {BT_RESERVED}."
+        )
+    data = {
+        "format": f"eForms SDK {codes.eforms_version}",
+        "typeAvis": {"code": notice_type, "libelle": allowed[notice_type]},
+        "champs": {bt: codes.field_name(bt) for bt in FIELDS},
+        "reference": profile.marche.reference,
+        "lots": lots,
+    }
     return Export(data, notes)
+
+
+def _check_public_service_reservation(lot, profile, codes, law) -> list[str]:
+    """A lot reserved to public-service organisations (``res-pub-ser``, ESS): the SDK refuses the notice
+    unless its main CPV is in the list of rule BR-BT-00262-0200 and its duration is at most three years
+    (BR-BT-00036-0150, like the code's limit for this reservation)."""
+    rules = codes.eforms["rules"]
+    where = f"Lot n° {lot.numero}" if len(profile.lots) > 1 else "Marché"
+    found = []
+    cpv = (profile.marche.cpv or "").split("-")[0]
+    if not cpv:
+        found.append(
+            f"{where} réservé « res-pub-ser » : le profil n'a pas de code CPV (« marche.cpv ») ; la règle {RULE_CPV} du SDK eForms "
+            "exige un code CPV principal de sa liste (services sociaux, de santé, d'éducation, culturels…)."
+        )
+    elif cpv not in rules[RULE_CPV]["cpv"]:
+        found.append(
+            f"{where} réservé « res-pub-ser » : le code CPV {cpv} n'est pas dans la liste de la règle {RULE_CPV} du SDK eForms "
+            f"({fmt.nombre(len(rules[RULE_CPV]['cpv']))} codes de services sociaux, de santé, d'éducation et culturels) : l'avis serait refusé. "
+            "Vérifiez le code CPV ou la base juridique du lot."
+        )
+    years = int(re.fullmatch(r"P([0-9]+)Y", rules[RULE_DURATION]["max"]).group(1))
+    limit = (law.basis("reserve_ess").get("duree_max_mois") or {}).get("value", years * 12)
+    months = profile.marche.duree_mois
+    if months > years * 12 or months > limit:
+        found.append(
+            f"{where} réservé « res-pub-ser » : durée de {fmt.nombre(months)} mois ; la règle {RULE_DURATION} du SDK eForms limite la durée "
+            f"(BT-36-Lot) à {fmt.nombre(years)} ans, comme le code pour cette réservation : l'avis serait refusé."
+        )
+    return found
 
 
 def _designate(numbers: list[int], profile) -> str:

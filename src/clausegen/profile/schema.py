@@ -10,11 +10,27 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..law.registry import load_registry
-from ..model import APPRENTISSAGE, NATURES, PERIODICITES, PROCEDURES, ROUNDING_MODES
+from ..model import (
+    APPRENTISSAGE,
+    CONSIDERATIONS_ENVIRONNEMENTALES,
+    FORMES_PRIX,
+    GROUPEMENTS,
+    LIEU_TYPES,
+    MODALITES_EXECUTION,
+    NATURES,
+    PERIODICITES,
+    PROCEDURES,
+    ROUNDING_MODES,
+    TECHNIQUES,
+    TYPES_PRIX,
+)
 
 SCHEMA_ID = "https://clausegen.invalid/schema/profil-v1.json"
 
 _TEXT = {"type": "string", "minLength": 1}
+# Labels of the domain cannot hold a dot, so the match is linear; « [^@\s]+\.[^@\s]+$ » backtracked
+# quadratically on a long run of dots (100 000 characters: minutes).
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
 _RATE = {
     "type": ["string", "number"],
     "description": "Taux : « 7 % », « 7,5 % » ou fraction 0.07.",
@@ -70,7 +86,7 @@ def profile_schema() -> dict:
     )
     lot = _obj(
         {
-            "numero": _desc({"type": "integer", "minimum": 1}, "Numéro du lot, unique dans le marché."),
+            "numero": _desc({"type": "integer", "minimum": 1, "maximum": 9999}, "Numéro du lot, unique dans le marché."),
             "intitule": _desc(_TEXT, "Intitulé du lot."),
             "base_legale": _desc(
                 {"oneOf": [base_item, {"type": "array", "items": base_item, "minItems": 1, "uniqueItems": True}]},
@@ -88,7 +104,7 @@ def profile_schema() -> dict:
             "part_main_oeuvre": _desc(_RATE, "Part de la main-d'œuvre dans le montant du lot."),
             "cout_horaire": _desc(_AMOUNT, "Coût horaire moyen chargé de la main-d'œuvre (€ HT par heure)."),
             "taux_insertion": _desc(_RATE, "Part des heures de main-d'œuvre réservée à l'insertion."),
-            "heures": _desc({"type": "integer", "minimum": 1}, "Volume d'heures imposé, qui remplace le calcul."),
+            "heures": _desc({"type": "integer", "minimum": 1, "maximum": 10_000_000}, "Volume d'heures imposé, qui remplace le calcul."),
             "justification": _desc(_TEXT, "Raison d'un volume d'heures imposé."),
             "critere": _obj(
                 {
@@ -99,7 +115,7 @@ def profile_schema() -> dict:
                         "items": _obj(
                             {
                                 "libelle": _desc(_TEXT, "Intitulé du sous-critère."),
-                                "points": _desc({"type": "integer", "minimum": 1}, "Points du sous-critère."),
+                                "points": _desc({"type": "integer", "minimum": 1, "maximum": 100}, "Points du sous-critère."),
                             },
                             required=("libelle", "points"),
                         ),
@@ -117,6 +133,7 @@ def profile_schema() -> dict:
                 description="Entreprise attributaire, une fois le lot attribué.",
             ),
             "derogation_clause_sociale": derogation,
+            **_lot_open_data(),
         },
         required=("numero", "intitule", "base_legale"),
     )
@@ -140,6 +157,7 @@ def profile_schema() -> dict:
                         {"nom": _desc(_TEXT, "Nom du signataire."), "qualite": _desc(_TEXT, "Qualité du signataire.")},
                         description="Représentant du pouvoir adjudicateur.",
                     ),
+                    "siret": _desc({"type": ["string", "integer"]}, "SIRET de l'acheteur (14 chiffres), vérifié par sa clé : identifiant de l'acheteur dans les données essentielles (DECP, acheteur.id)."),
                 },
                 required=("nom", "type"),
             ),
@@ -171,6 +189,7 @@ def profile_schema() -> dict:
                     ),
                     "article_ccap": _desc(_ARTICLE, "Numéro de l'article du CCAP qui accueille la clause (« 12 » : sous-articles 12.1, 12.2…)."),
                     "article_rc": _desc(_ARTICLE, "Numéro de l'article du règlement de la consultation qui accueille la clause."),
+                    **_market_open_data(),
                 },
                 required=("reference", "objet", "nature", "duree_mois"),
             ),
@@ -178,7 +197,7 @@ def profile_schema() -> dict:
                 {
                     "nom": _desc(_TEXT, "Nom du facilitateur de la clause sociale."),
                     "structure": _desc(_TEXT, "Structure (maison de l'emploi, PLIE…)."),
-                    "courriel": _desc({"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$"}, "Adresse électronique."),
+                    "courriel": _desc({"type": "string", "maxLength": 254, "pattern": EMAIL_PATTERN}, "Adresse électronique."),
                     "telephone": _desc(_TEXT, "Téléphone."),
                     "civilite": _desc({"enum": ["M.", "Mme"]}, "Civilité du facilitateur (M. ou Mme) : accorde « facilitateur » ou « facilitatrice » ; sans elle, la rédaction est épicène."),
                 },
@@ -216,4 +235,50 @@ def profile_schema() -> dict:
             ),
             "lots": {"type": "array", "minItems": 1, "items": lot, "description": "Lots du marché (un marché non alloti a un seul lot)."},
         },
+    }
+
+
+# -- open data (DECP v2.0.3): stable facts of the contract, then what the award of each lot fixes ------------
+# Values are the schema's lists (schema_decp_v2.0.3.json), spelt as profile values; export/codelists.yaml maps
+# them back to the schema's labels.
+_DATE = {"type": "string", "format": "date"}
+
+
+def _choices(values, description: str) -> dict:
+    return _desc({"type": "array", "items": {"enum": list(values)}, "minItems": 1, "uniqueItems": True}, description)
+
+
+def _market_open_data() -> dict:
+    return {
+        "lieu_execution_code": _obj(
+            {
+                "type": _desc({"enum": list(LIEU_TYPES)}, "Type de code : postal (code postal), ou code INSEE de la commune, de l'arrondissement, du canton, du département, de la région ou du pays."),
+                "code": _desc({"type": ["string", "integer"]}, "Le code : « 21231 » (commune de Dijon), « 21 » (département), « 2B002 » ; entre guillemets s'il commence par 0 (« \"01053\" »)."),
+            },
+            required=("type", "code"),
+            description="Lieu d'exécution principal codé, pour les données essentielles (DECP lieuExecution) ; les codes INSEE sont à privilégier au code postal.",
+        ),
+        "forme_prix": _desc({"enum": list(FORMES_PRIX)}, "Forme du prix (DECP formePrix) : unitaire, forfaitaire ou mixte."),
+        "types_prix": _choices(TYPES_PRIX, "Types de prix (DECP typesPrix) : definitif_ferme, definitif_actualisable, definitif_revisable, provisoire."),
+        "techniques": _choices(TECHNIQUES, "Techniques d'achat (DECP techniques) ; « accord_cadre » est ajouté d'office aux lots qui ont un bloc accord_cadre."),
+        "modalites_execution": _choices(MODALITES_EXECUTION, "Modalités d'exécution (DECP modalitesExecution) ; « bons_de_commande » est ajouté d'office aux lots qui ont un bloc accord_cadre."),
+        "innovant": _desc({"type": "boolean"}, "Marché portant sur des travaux, fournitures ou services innovants (DECP marcheInnovant)."),
+        "considerations_environnementales": _choices(CONSIDERATIONS_ENVIRONNEMENTALES, "Considérations environnementales du marché (DECP) : clause (condition d'exécution), critere (critère d'attribution), ou aucune."),
+    }
+
+
+def _lot_open_data() -> dict:
+    holder = _obj(
+        {"nom": _desc(_TEXT, "Raison sociale du cotraitant."), "siret": _desc({"type": ["string", "integer"]}, "SIRET (14 chiffres).")},
+        required=("nom", "siret"),
+    )
+    return {
+        "id_decp": _desc({"type": "string", "minLength": 1, "maxLength": 16}, "Identifiant du marché du lot dans les données essentielles (DECP id, 1 à 16 caractères, propre à l'acheteur) ; à défaut, la référence suivie du numéro du lot quand elle tient en 16 caractères."),
+        "date_notification": _desc(_DATE, "Date de notification du marché du lot au titulaire (AAAA-MM-JJ), après l'attribution."),
+        "offres_recues": _desc({"type": "integer", "minimum": 1, "maximum": 100000}, "Nombre d'offres reçues pour le lot, irrégulières, inacceptables et inappropriées comprises (DECP offresRecues)."),
+        "montant_attribue_ht": _desc(_AMOUNT, "Montant du marché notifié (€ HT) : prix de l'offre retenue ; un accord-cadre déclare son maximum sans cette clé."),
+        "attribution_avance": _desc({"type": "boolean"}, "Une avance est attribuée au titulaire (DECP attributionAvance)."),
+        "sous_traitance_declaree": _desc({"type": "boolean"}, "Le titulaire a déclaré un ou des sous-traitants à la notification (DECP sousTraitanceDeclaree)."),
+        "groupement": _desc({"enum": list(GROUPEMENTS)}, "Groupement d'opérateurs titulaire du lot : aucun, conjoint ou solidaire."),
+        "cotraitants": _desc({"type": "array", "items": holder, "minItems": 1}, "Autres membres du groupement titulaire (nom, SIRET), le mandataire étant « titulaire »."),
     }

@@ -156,10 +156,11 @@ def _lot_context(r, profile: Profile, law: LegalRegistry, droit: dict) -> dict:
 
 def publication_codes(profile: Profile, hours: MarketHours, law: LegalRegistry) -> dict:
     """The codes the buyer keys into the notice form (eForms) and, after award, into the essential data
-    (DECP), lot by lot: read from the exports themselves, so the fiche and ``clausegen export`` agree."""
+    (DECP), lot by lot: read from the exports themselves, so the fiche and ``clausegen export`` agree. Field
+    names and labels are the eForms SDK's French ones, from the one code-list file the exports read."""
     from ..export import load_codelists
     from ..export.decp import lot_social_considerations
-    from ..export.eforms import export_eforms
+    from ..export.eforms import BT_DESCRIPTION, export_eforms
 
     codes = load_codelists()
     eforms = export_eforms(profile, hours, law).data
@@ -170,15 +171,20 @@ def publication_codes(profile: Profile, hours: MarketHours, law: LegalRegistry) 
 
     return {
         "eforms_version": eforms["format"],
+        "champs": {
+            key: f"{codes.field_name(bt)} ({bt.removesuffix('-Lot')})"
+            for key, bt in (("bt06", "BT-06-Lot"), ("bt777", BT_DESCRIPTION), ("bt775", "BT-775-Lot"), ("bt71", "BT-71-Lot"), ("bt736", "BT-736-Lot"))
+        },
         "lots": [
             {
                 "numero": lot["numero"],
                 "intitule": lot["intitule"],
                 "bt06": shown(lot["BT-06-Lot"]),
+                "bt777": lot[BT_DESCRIPTION]["texte"] if BT_DESCRIPTION in lot else None,
                 "bt775": shown(lot["BT-775-Lot"]),
                 "bt71": shown(lot["BT-71-Lot"]),
                 "bt736": shown(lot["BT-736-Lot"]),
-                "decp": fmt.liste([f"« {v} »" for v in lot_social_considerations(r, codes)]) or "« Pas de considération sociale »",
+                "decp": fmt.liste([f"« {v} »" for v in lot_social_considerations(r, codes)]),
             }
             for lot, r in zip(eforms["lots"], hours.lots)
         ],
