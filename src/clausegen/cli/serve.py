@@ -1,0 +1,112 @@
+"""``clausegen serve``: the web application on this machine (Starlette served by uvicorn).
+
+On 127.0.0.1 (the default) nothing else is needed. On any other address the application is reachable from
+other machines: it refuses to start without an access token in ``CLAUSEGEN_JETON`` (exit 2), and every
+request must then carry it (README, « Application web »).
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from . import CONTEXT_SETTINGS, _handle_errors
+from ..errors import ClausegenError
+
+
+def _url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("localhost" if host == "::" else host)
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}/"
+
+
+def check_start(host: str, token: str | None) -> None:
+    """Refuse (``ClausegenError``, exit 2) to listen beyond this machine without an access token."""
+    from ..web.security import TOKEN_ENV, is_local
+
+    if is_local(host):
+        return
+    if not token:
+        raise ClausegenError(
+            f"Erreur : l'application écouterait sur {host}, accessible depuis d'autres machines, sans jeton d'accès ; "
+            f"elle n'a pas démarré.\nDéfinissez la variable d'environnement {TOKEN_ENV} (une longue valeur secrète, par exemple "
+            "produite par « python -c \"import secrets; print(secrets.token_urlsafe(32))\" »), puis relancez la commande ; "
+            f"ou gardez l'adresse par défaut, 127.0.0.1 (cette machine seulement)."
+        )
+    if len(token) < 16:
+        raise ClausegenError(f"Erreur : le jeton {TOKEN_ENV} est trop court ({len(token)} caractères) pour protéger une application "
+                             "accessible depuis d'autres machines : 16 caractères au moins. L'application n'a pas démarré.")
+
+
+def _bind(host: str, port: int):
+    """The listening socket, opened here so that an address in use is a French message (exit 2)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY on the accepted connections only for such sockets;
+    # without it, Nagle's algorithm holds each response's body until a delayed acknowledgement (40 ms)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        import errno
+
+        if exc.errno == errno.EADDRINUSE:
+            raise ClausegenError(f"Erreur : le port {port} est déjà utilisé sur {host} (une autre application, ou clausegen déjà lancé). "
+                                 f"Choisissez-en un autre avec --port, par exemple --port {port + 1}.") from None
+        if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) or isinstance(exc, socket.gaierror):
+            raise ClausegenError(f"Erreur : l'adresse {host} n'appartient pas à cette machine : indiquez-en une autre avec --host.") from None
+        if exc.errno == errno.EACCES:
+            raise ClausegenError(f"Erreur : le port {port} est réservé à l'administrateur ; choisissez un port au-dessus de 1024 avec --port.") from None
+        raise
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+@click.command("serve", context_settings=CONTEXT_SETTINGS, short_help="Application web : formulaire, documents, revue PFRA et API.")
+@click.option("--host", "--adresse", "host", default="127.0.0.1", show_default=True, metavar="ADRESSE",
+              help="Adresse d'écoute. Toute autre que 127.0.0.1 ou localhost exige le jeton CLAUSEGEN_JETON.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), metavar="PORT", help="Port d'écoute.")
+@click.option("--no-browser", "--sans-navigateur", "no_browser", is_flag=True, help="N'ouvre pas le navigateur.")
+@_handle_errors
+def serve(host, port, no_browser):
+    """Démarre l'application web de clausegen et ouvre le navigateur.
+
+    \b
+    Rédiger un profil sans écrire de YAML, voir les heures et la revue pendant la saisie,
+    télécharger les documents, relire un portefeuille de profils (PFRA), et l'API JSON
+    (/api/docs). Aucune donnée n'est conservée sur le serveur. Ctrl+C arrête l'application.
+
+    \b
+    Sur une autre adresse que cette machine, un jeton est obligatoire :
+      CLAUSEGEN_JETON=… clausegen serve --host 0.0.0.0 --port 8080
+    puis, dans le navigateur, http://SERVEUR:8080/?jeton=…  (ou l'en-tête
+    « Authorization: Bearer … » pour l'API).
+    """
+    from ..web.security import TOKEN_ENV
+
+    token = os.environ.get(TOKEN_ENV, "").strip() or None
+    check_start(host, token)
+    sock = _bind(host, port)
+    import uvicorn
+
+    from ..web import create_app
+
+    url = _url(host, port)
+    config = uvicorn.Config(create_app(token), log_level="warning", access_log=False, lifespan="off", server_header=False)
+    server = uvicorn.Server(config)
+    listening = "" if url == f"http://{host}:{port}/" else f" (adresse d'écoute : {host}, port {port})"
+    click.echo(f"clausegen est disponible sur {url}{listening}" + (" ; jeton exigé (CLAUSEGEN_JETON)" if token else "") + ".")
+    click.echo("Ctrl+C pour arrêter l'application.")
+    if not no_browser:
+        import threading
+        import webbrowser
+
+        opened = url + (f"?jeton={token}" if token else "")
+        threading.Timer(0.8, lambda: webbrowser.open(opened)).start()
+    server.run(sockets=[sock])
+    click.echo("Application arrêtée.")

@@ -1,0 +1,210 @@
+"""Access token, CSRF protection, request size limits and security headers of the web application.
+
+- **Token** (``CLAUSEGEN_JETON``): required to start on an address other than the loopback; once set, every
+  request needs it, as ``Authorization: Bearer JETON`` or as the cookie that ``?jeton=JETON`` sets (the
+  browser is then sent to the same address without the token, so that it stays out of the history).
+- **CSRF**: signed double-submit. A random value is kept in a cookie (``clausegen_csrf``, HttpOnly,
+  SameSite=Strict); every form carries its HMAC under a secret of the process. A form whose field does not
+  match its cookie is refused (403). The API takes YAML bodies only, which no other site can send from a
+  browser without the browser asking first (CORS preflight, never granted).
+- **Sizes**: a request body over the limit of its route is refused (413) before it is read in full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from urllib.parse import parse_qsl, urlencode
+
+TOKEN_ENV = "CLAUSEGEN_JETON"
+TOKEN_COOKIE = "clausegen_jeton"
+CSRF_COOKIE = "clausegen_csrf"
+CSRF_FIELD = "csrf"
+MIB = 1024 * 1024
+API_LIMIT = 1 * MIB  # a profile sent to the API
+FORM_LIMIT = 2 * MIB  # the profile form (hundreds of lots) or a pasted profile
+UPLOAD_LIMIT = 16 * MIB  # the PFRA upload: many profiles or a zip
+
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+     b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cache-control", b"no-store"),
+]
+
+
+# The access page is shown before the token is given, so without the stylesheet (a request like any other):
+# its few rules are inline, allowed by their hash alone.
+LOGIN_CSS = (
+    "body{font-family:system-ui,sans-serif;color:#161616;margin:0;line-height:1.5}"
+    "main{max-width:40rem;margin:3rem auto;padding:0 1.25rem}"
+    "label{display:block;font-weight:600;margin-top:1rem}"
+    ".aide{color:#3a3a3a;font-size:.9rem;margin:.2rem 0 .4rem}"
+    "input{font:inherit;padding:.45rem .6rem;border:1px solid #929292;border-bottom:2px solid #3a3a3a;width:100%;max-width:28rem}"
+    "button{font:inherit;font-weight:600;background:#000091;color:#fff;border:2px solid #000091;border-radius:4px;padding:.5rem 1rem;margin-top:.75rem;cursor:pointer}"
+    ":focus-visible{outline:3px solid #0a76f6;outline-offset:2px}"
+)
+
+
+def _login_csp() -> bytes:
+    import base64
+
+    digest = base64.b64encode(hashlib.sha256(LOGIN_CSS.encode("utf-8")).digest()).decode("ascii")
+    return (f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; form-action 'self'; frame-ancestors 'none'; "
+            "base-uri 'none'").encode("ascii")
+
+
+def is_local(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only (loopback addresses, « localhost »)."""
+    name = host.strip().strip("[]").lower()
+    if name in ("localhost", "localhost.localdomain") or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def body_limit(path: str) -> int:
+    if path.startswith("/api/"):
+        return API_LIMIT
+    if path.startswith("/revue"):
+        return UPLOAD_LIMIT
+    return FORM_LIMIT
+
+
+class Secrets:
+    """The process's secret (CSRF signatures) and the access token, if any."""
+
+    def __init__(self, token: str | None = None, key: bytes | None = None):
+        self.token = token or None
+        self.key = key or secrets.token_bytes(32)
+
+    # token ------------------------------------------------------------------------------------------
+    def session_value(self) -> str:
+        """The cookie value that proves the token was given (the token itself is never stored in it)."""
+        assert self.token
+        return hmac.new(self.token.encode("utf-8"), b"clausegen-session", hashlib.sha256).hexdigest()
+
+    def token_ok(self, given: str | None) -> bool:
+        return bool(self.token) and given is not None and hmac.compare_digest(given.encode("utf-8"), self.token.encode("utf-8"))
+
+    def cookie_ok(self, value: str | None) -> bool:
+        return bool(self.token) and value is not None and hmac.compare_digest(value.encode("utf-8"), self.session_value().encode("utf-8"))
+
+    # CSRF -------------------------------------------------------------------------------------------
+    def csrf_for(self, nonce: str) -> str:
+        return hmac.new(self.key, nonce.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def csrf_ok(self, nonce: str | None, field: str | None) -> bool:
+        if not nonce or not field or len(nonce) > 100:
+            return False
+        return hmac.compare_digest(self.csrf_for(nonce).encode("ascii"), field.encode("utf-8", "replace"))
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _cookies(headers: dict[bytes, bytes]) -> dict[str, str]:
+    from http.cookies import SimpleCookie
+
+    jar = SimpleCookie()
+    try:
+        jar.load(headers.get(b"cookie", b"").decode("latin-1"))
+    except Exception:  # noqa: BLE001 - a malformed cookie header counts as no cookie
+        return {}
+    return {k: m.value for k, m in jar.items()}
+
+
+class Guard:
+    """ASGI middleware: token, size limits and security headers for every request."""
+
+    def __init__(self, app, secrets_: Secrets, render_refusal):
+        self.app = app
+        self.secrets = secrets_
+        self.render_refusal = render_refusal  # (status, path, detail) → (content type, body bytes)
+
+    async def _refuse(self, send, status: int, path: str, detail: str | None = None, extra=()):
+        content_type, body = self.render_refusal(status, path, detail)
+        security = [h for h in SECURITY_HEADERS if not (status == 401 and h[0] == b"content-security-policy")]
+        if status == 401:
+            security.append((b"content-security-policy", _login_csp()))
+        headers = [(b"content-type", content_type.encode("latin-1")), (b"content-length", str(len(body)).encode()), *security, *extra]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        headers = dict(scope.get("headers") or [])
+        if self.secrets.token:
+            query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+            given = query.get("jeton")
+            if given is not None and self.secrets.token_ok(given):
+                rest = urlencode([(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True) if k != "jeton"])
+                location = (path or "/") + (f"?{rest}" if rest else "")
+                cookie = f"{TOKEN_COOKIE}={self.secrets.session_value()}; Path=/; HttpOnly; SameSite=Strict"
+                await send({"type": "http.response.start", "status": 303, "headers": [(b"location", location.encode("latin-1")), (b"set-cookie", cookie.encode("latin-1")), (b"content-length", b"0"), *SECURITY_HEADERS]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            auth = headers.get(b"authorization", b"").decode("latin-1")
+            bearer = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+            if not (self.secrets.token_ok(bearer) or self.secrets.cookie_ok(_cookies(headers).get(TOKEN_COOKIE))):
+                detail = "jeton incorrect" if given is not None or bearer is not None else None
+                await self._refuse(send, 401, path, detail, [(b"www-authenticate", b'Bearer realm="clausegen"')])
+                return
+        limit = body_limit(path)
+        length = headers.get(b"content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > limit
+            except ValueError:
+                too_big = True
+            if too_big:
+                await self._refuse(send, 413, path, str(limit))
+                return
+        received = 0
+        started = False
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        async def send_with_headers(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                names = {k.lower() for k, _v in message.get("headers", [])}
+                message = {**message, "headers": [*message.get("headers", []), *(h for h in SECURITY_HEADERS if h[0] not in names)]}
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(send, 413, path, str(limit))
+
+
+class Refusal(Exception):
+    """A request refused with a French message meant for the user (shown as it is)."""
+
+    def __init__(self, status_code: int, detail: str | None = None):
+        super().__init__(detail or str(status_code))
+        self.status_code = status_code
+        self.detail = detail
+
+
+class BodyTooLarge(Exception):
+    """The request body went past the route's limit while it was being read."""

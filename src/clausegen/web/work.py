@@ -1,0 +1,185 @@
+"""What the web application asks of the library, one function per question, nothing computed here.
+
+Every function takes a profile as text and calls the library functions the command line calls
+(``load_profile_text`` → ``load_profile``, ``compute_hours``, ``hours_as_dict``, ``review_profile``,
+``findings_as_json``, ``render_documents``, ``docx_text``, ``report_bytes``). They run one at a time
+(``LOCK``): the library shares a YAML reader and compiled templates between calls, which are not meant to
+be used by two threads at once, and the work is CPU-bound anyway.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ClausegenError, Issue, ProfileError
+
+LOCK = threading.Lock()
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class Outcome:
+    """A profile as the form shows it: the loader's issues, or its hours, findings and documents."""
+
+    source: str
+    profile: object | None = None
+    issues: list[Issue] = field(default_factory=list)
+    hours: object | None = None  # MarketHours
+    hours_dict: dict | None = None
+    findings: list = field(default_factory=list)  # Finding
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.profile is not None
+
+
+def load(text: str | bytes, source: str):
+    from ..profile.text import load_profile_text
+
+    return load_profile_text(text, source)
+
+
+def evaluate(text: str | bytes, source: str = "profil.yaml") -> Outcome:
+    """Load, compute and review ``text`` (what ``calc``, ``check`` and ``render`` would say of it)."""
+    from ..calc import compute_hours
+    from ..render.pack import skipped_documents
+    from ..review.run import review_profile
+    from ..working import hours_as_dict
+
+    outcome = Outcome(source)
+    try:
+        profile = load(text, source)
+    except ProfileError as exc:
+        outcome.issues = exc.issues
+        return outcome
+    outcome.profile = profile
+    outcome.hours = compute_hours(profile)
+    outcome.hours_dict = hours_as_dict(outcome.hours)
+    outcome.findings = review_profile(profile)
+    outcome.skipped = skipped_documents(profile)
+    return outcome
+
+
+def calc_json(text: bytes, source: str) -> str:
+    """What ``clausegen calc PROFIL --format json`` prints. Raises ``ProfileError``."""
+    from ..calc import compute_hours
+    from ..working import hours_as_dict
+
+    return json.dumps(hours_as_dict(compute_hours(load(text, source))), ensure_ascii=False, indent=2)
+
+
+def check_json(text: bytes, source: str) -> str:
+    """What ``clausegen check PROFIL --format json`` prints for a valid profile. Raises ``ProfileError``."""
+    from ..review.present import findings_as_json
+    from ..review.run import CheckResult, review_profile
+
+    profile = load(text, source)
+    return findings_as_json(CheckResult(findings=review_profile(profile), files=[source]))
+
+
+def documents(profile, names=None) -> dict[str, bytes]:
+    """``{"ccap.docx": bytes, …}``: ``render_documents``, the documents without object left out."""
+    from ..render.pack import render_documents
+
+    return render_documents(profile, names or None, strict=False)
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """The files, stored as they are (a .docx is already compressed), with fixed dates."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+def pdf_files(files: dict[str, bytes], reference: str) -> dict[str, bytes]:
+    """The PDF of each .docx, converted by LibreOffice in a temporary folder removed afterwards
+    (``write_files(pdf=True)``, as ``render --pdf``). Raises ``OutputError`` without LibreOffice."""
+    from ..render.pack import write_files
+
+    with tempfile.TemporaryDirectory(prefix="clausegen-pdf-") as folder:
+        out = Path(folder) / "dossier"
+        written = write_files(files, out, pdf=True, reference=reference)
+        return {p.name: p.read_bytes() for p in written if p.suffix == ".pdf"}
+
+
+def preview(profile, name: str) -> str:
+    """The text of one document, as the snapshots read it (``docx_text``)."""
+    from ..render.extract import docx_text
+
+    files = documents(profile, [name])
+    data = files.get(f"{name}.docx")
+    return docx_text(data) if data is not None else ""
+
+
+def has_soffice() -> bool:
+    from ..render.pack import soffice_path
+
+    try:
+        return soffice_path() is not None
+    except ClausegenError:
+        return False
+
+
+# -- several profiles (PFRA) ----------------------------------------------------------------------------
+
+
+@dataclass
+class Reviewed:
+    name: str
+    text: str
+    outcome: Outcome
+
+
+def review_many(files: list[tuple[str, bytes]]) -> list[Reviewed]:
+    out = []
+    for name, data in files:
+        outcome = evaluate(data, name)
+        out.append(Reviewed(name, data.decode("utf-8", "replace"), outcome))
+    return out
+
+
+def portfolio(reviewed: list[Reviewed]):
+    """The ``Portfolio`` of ``clausegen report --ignorer-invalides`` over the reviewed profiles."""
+    from ..report import Portfolio
+
+    result = Portfolio(files=[r.name for r in reviewed])
+    for r in reviewed:
+        if r.outcome.ok:
+            result.results.append(r.outcome.hours)
+        else:
+            result.invalid += r.outcome.issues
+            result.invalid_files.append(r.name)
+    return result
+
+
+def report(reviewed: list[Reviewed], output_format: str, mutualisation: bool) -> bytes:
+    from ..report import report_bytes
+
+    return report_bytes(portfolio(reviewed), output_format, mutualisation=mutualisation)
+
+
+def mutualisation_csv(reviewed: list[Reviewed]) -> bytes:
+    """The mutualisation table (``report --mutualisation``) as CSV for a spreadsheet: « ; » separated,
+    UTF-8 with a byte order mark (as Excel in French expects)."""
+    import csv
+
+    from ..report.mutualisation import HEADERS, table_rows
+
+    pooling = portfolio(reviewed).mutualisation()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    for row in table_rows(pooling):
+        writer.writerow([cell.replace("\u202f", " ").replace("\u00a0", " ") for cell in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
