@@ -360,8 +360,19 @@ def render(profils, out_dir, documents, force, pdf, templates, jobs, quiet):
             click.echo(f"{len(written)} fichier(s) écrit(s) dans {out_dir} : {', '.join(p.name for p in written)}")
             for name, reason in skipped_documents(profile, wanted).items():
                 click.echo(f"{name}.docx n'est pas produit : {reason}.", err=True)
+        _template_warnings(templates, quiet)
         return
+    _template_warnings(templates, quiet)
     _render_many(profils, out_dir, wanted, force, pdf, templates, jobs, quiet)
+
+
+def _template_warnings(templates, quiet) -> None:
+    """Files of the buyer's templates folder whose name is close to a document's but not exact."""
+    if templates and not quiet:
+        from ..render.docxcheck import template_warnings
+
+        for line in template_warnings(templates):
+            click.echo(line, err=True)
 
 
 def _render_many(profils, out_dir, wanted, force, pdf, templates, jobs, quiet):

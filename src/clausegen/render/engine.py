@@ -2,30 +2,37 @@
 
 * Jinja runs in an ``ImmutableSandboxedEnvironment`` with ``StrictUndefined`` (a typo in a template is an
   error, never an empty string) and autoescape on (any profile text appears literally).
+* A template file is checked before it is opened (``docxcheck.read_docx``: a real .docx, no zip bomb, no
+  encrypted part, well-formed XML…), and its tags before docxtpl repairs them (``docxcheck.check_tags``).
 * Each template is prepared once per process (``prepare``): docxtpl's ``patch_xml`` cleans the XML parts
   that carry tags, Jinja compiles them, and the other parts are deflated once. Rendering a document then
   runs the compiled code and zips the result with the ready parts; python-docx is not involved. Templates
   using docxtpl's table or rich-text tags (``{%tc``, ``{%r``…) go through docxtpl's whole pipeline.
-* Loops are bounded (``range`` gives at most 100 000 items per document) and « * » cannot build huge
-  texts, so a hostile template fails instead of running for ever.
+* Every rendering has a budget (``guard``): loop turns, operations, characters produced, CPU seconds, and
+  no single operation may build a huge text or number, so a hostile template fails in seconds.
+* Every XML part written is checked well-formed (``docxcheck.check_xml``): never a .docx Word cannot open.
+* Errors are French and located: template, part, paragraph (as ``clausegen templates lint`` counts them)
+  and the text near the faulty tag.
 * Output is byte-identical for the same input: core properties come from the profile (never the time of
   generation) and zip entries get fixed dates (``ziputil``).
 """
 
 from __future__ import annotations
 
-import contextvars
+import contextlib
 import datetime as _dt
 import hashlib
 import io
 import re
+import stat
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from ..errors import RenderError
+from . import docxcheck, guard
 from .filters import FILTERS
 
 TEMPLATE_SET = "orme"
@@ -43,46 +50,11 @@ def builtin_template_dir() -> Path:
     raise RenderError(TEMPLATE_SET, "modèles intégrés introuvables : l'installation de clausegen est incomplète.")
 
 
-MAX_LOOP_ITEMS = 100_000  # range() items a template may ask for in one document
-MAX_REPEAT = 100_000  # longest string or list a template may build with « * »
-
-
-class _Budget:
-    """Per-render allowance of range() items, so a template cannot loop for hours."""
-
-    def __init__(self):
-        self.left = MAX_LOOP_ITEMS
-
-
-_budget: contextvars.ContextVar[_Budget] = contextvars.ContextVar("clausegen_budget")
-
-
-def _bounded_iter(iterable):
-    """Every ``{% for %}`` iterates through here: each turn spends one unit of the document's budget,
-    so even a stored range looped over in nested loops cannot run for ever."""
-    from jinja2.sandbox import SecurityError
-
-    budget = _budget.get(None)
-    for item in iterable:
-        if budget is not None:
-            budget.left -= 1
-            if budget.left < 0:
-                raise SecurityError(f"boucle trop longue (plus de {MAX_LOOP_ITEMS} tours dans un document)")
-        yield item
-
-
-def _bounded_range(*args):
-    from jinja2.sandbox import SecurityError
-
-    items = range(*args)
-    budget = _budget.get(None)
-    if budget is not None:
-        budget.left -= len(items)
-        if budget.left < 0:
-            raise SecurityError(f"boucle trop longue (plus de {MAX_LOOP_ITEMS} tours dans un document)")
-    elif len(items) > MAX_LOOP_ITEMS:
-        raise SecurityError(f"boucle trop longue (plus de {MAX_LOOP_ITEMS} tours)")
-    return items
+# The limits of a template's rendering live in ``guard``; these names are kept for the callers.
+MAX_LOOP_ITEMS = guard.MAX_LOOP_ITEMS
+MAX_REPEAT = guard.MAX_REPEAT
+_bounded_iter = guard.bounded_iter
+_bounded_range = guard.bounded_range
 
 
 # Patched template XML by name (its SHA-256): the loader of the environment reads from here, so compiled
@@ -91,57 +63,87 @@ _SOURCES: dict[str, str] = {}
 
 
 def _bytecode_cache():
-    """Jinja's on-disk cache of compiled templates, in clausegen's cache folder (see ``cache.py``).
+    """Jinja's cache of compiled templates, in clausegen's cache folder (see ``cache.py``).
 
     Compiling the seven templates is most of the time of a single ``clausegen render``; entries are keyed
-    by the template's content, so an edited template is compiled again.
+    by the template's content, so an edited template is compiled again. The name changes whenever the way
+    templates are compiled changes (``guard.rewrite``), so that no older compilation is reused.
     """
-    from jinja2 import FileSystemBytecodeCache
+    from ..cache import bytecode_cache
 
-    from ..cache import cache_dir
+    return bytecode_cache("jinja-bounded3-%s.bin")
 
-    folder = cache_dir()
-    return FileSystemBytecodeCache(str(folder), "__jinja2_bounded1_%s.cache") if folder is not None else None
+
+@lru_cache(maxsize=1)
+def _undefined_class():
+    """``StrictUndefined`` whose errors remember the value and the name looked up (for French messages)."""
+    from jinja2 import StrictUndefined, Undefined
+
+    base = Undefined._fail_with_undefined_error
+
+    class ClausegenUndefined(StrictUndefined):
+        __slots__ = ()
+
+        def _fail_with_undefined_error(self, *args, **kwargs):
+            try:
+                base(self, *args, **kwargs)
+            except self._undefined_exception as exc:
+                obj = self._undefined_obj
+                exc.clausegen_name = self._undefined_name
+                exc.clausegen_keys = sorted(k for k in obj if isinstance(k, str)) if isinstance(obj, dict) else None
+                raise
+
+    for attr in set(dir(StrictUndefined)):
+        if getattr(StrictUndefined, attr, None) is base:
+            setattr(ClausegenUndefined, attr, ClausegenUndefined._fail_with_undefined_error)
+    return ClausegenUndefined
 
 
 @lru_cache(maxsize=1)
 def jinja_env():
-    """The one environment every template runs in: sandboxed, strict, autoescaping, bounded."""
-    from jinja2 import FunctionLoader, StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+    """The one environment every template runs in: sandboxed, strict, autoescaping, bounded (``guard``)."""
+    from jinja2 import FunctionLoader, TemplateSyntaxError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     class ClausegenSandbox(ImmutableSandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**"})
+        intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
 
         def _parse(self, source, name, filename):
-            from jinja2 import nodes
-
-            tree = super()._parse(source, name, filename)
-            for loop in tree.find_all(nodes.For):
-                loop.iter = nodes.Filter(loop.iter, "_tours", [], [], None, None, lineno=loop.iter.lineno)
-            return tree
+            try:
+                tree = super()._parse(source, name, filename)
+            except RecursionError as exc:
+                raise TemplateSyntaxError(
+                    f"expression ou blocs imbriqués trop profondément (plus de {guard.MAX_DEPTH} niveaux)",
+                    guard.failure_line(exc, source), name, filename) from None
+            return guard.rewrite(tree, name, filename)
 
         def call_binop(self, context, operator, left, right):
-            if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
-                raise SecurityError("puissance trop grande dans un modèle")
-            if operator == "*":
-                for seq, count in ((left, right), (right, left)):
-                    if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and count * max(len(seq), 1) > MAX_REPEAT:
-                        raise SecurityError("texte ou liste trop long construit par un modèle")
-            return super().call_binop(context, operator, left, right)
+            guard.binop(operator, left, right)
+            return guard.check_number(super().call_binop(context, operator, left, right))
+
+        def call(self, context, obj, /, *args, **kwargs):
+            guard.tick()
+            return super().call(context, obj, *args, **kwargs)
+
+        def getattr(self, obj, attribute):
+            return guard.guard_method(super().getattr(obj, attribute))
+
+        def getitem(self, obj, argument):
+            return guard.guard_method(super().getitem(obj, argument))
+
+        def wrap_str_format(self, value):
+            return guard.wrap_str_format(self, value)
 
     env = ClausegenSandbox(
         autoescape=True,
-        undefined=StrictUndefined,
+        undefined=_undefined_class(),
         keep_trailing_newline=True,
         loader=FunctionLoader(_SOURCES.get),
         bytecode_cache=_bytecode_cache(),
         cache_size=256,
     )
     env.filters.update(FILTERS)
-    env.filters["_tours"] = _bounded_iter
-    env.globals["range"] = _bounded_range
-    env.globals.pop("lipsum", None)
+    guard.install(env)
     return env
 
 
@@ -153,32 +155,205 @@ def _read(path: str, mtime_ns: int) -> bytes:
 def template_bytes(path: Path) -> bytes:
     """Template file content, read once per process (re-read if the file changes)."""
     try:
-        return _read(str(path), path.stat().st_mtime_ns)
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a pipe would block the read for ever
+            raise RenderError(path.name, "ce n'est pas un fichier ordinaire (dossier, tube nommé, périphérique…).")
+        if info.st_size > docxcheck.MAX_FILE:
+            raise RenderError(path.name, f"fichier trop gros pour un modèle ({info.st_size // 2**20} Mo ; au plus "
+                              f"{docxcheck.MAX_FILE // 2**20} Mo).")
+        return _read(str(path), info.st_mtime_ns)
     except OSError as exc:
-        raise RenderError(path.name, f"modèle illisible ({exc.strerror}).") from None
+        raise RenderError(path.name, f"modèle illisible ({exc.strerror or exc.__class__.__name__}).") from None
 
 
-def _describe(exc) -> str:
+_TYPES_FR = {
+    "int": "un nombre entier", "float": "un nombre", "Decimal": "un nombre", "str": "un texte", "Markup": "un texte",
+    "list": "une liste", "tuple": "une liste", "dict": "un bloc de valeurs", "NoneType": "une valeur vide",
+    "bool": "un booléen", "date": "une date", "datetime": "une date", "Undefined": "une valeur inconnue",
+}
+
+
+def _type_fr(name: str) -> str:
+    return _TYPES_FR.get(name.strip("'\" ").replace(" object", ""), f"une valeur de type {name}")
+
+
+def _suggest(word: str, candidates, prefix: str = "") -> str:
+    import difflib
+
+    near = difflib.get_close_matches(word, list(candidates or ()), n=1, cutoff=0.6)
+    return f" Vouliez-vous dire « {prefix}{near[0]} » ?" if near else ""
+
+
+def _describe(exc, line: str = "") -> str:
+    """A French message for a template error, worded as ``clausegen templates lint`` words it; ``line`` is the
+    template source of the line where it happened (to name the expression)."""
     from jinja2 import TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import TemplateRuntimeError
     from jinja2.sandbox import SecurityError
 
-    if isinstance(exc, UndefinedError):
-        name = re.search(r"'([^']+)'", str(exc))
-        return f"variable ou attribut inconnu{(' « ' + name.group(1) + ' »') if name else ''} ({exc})"
+    from .lint_jinja import _jinja_message
+
+    if isinstance(exc, guard.BudgetExceeded):
+        return f"le modèle demande un travail démesuré : {exc}."
     if isinstance(exc, SecurityError):
-        return f"opération interdite dans un modèle ({exc})"
+        m = re.match(r"access to attribute '(.+?)' of '(.+?)' object is unsafe", str(exc))
+        if m and m.group(1).startswith("_"):
+            return f"opération interdite : « {m.group(1)} » est un attribut interne de Python, interdit dans un modèle."
+        if m:
+            return (f"opération interdite : « {m.group(1)} » modifierait {_type_fr(m.group(2))} ; un modèle ne peut que "
+                    "lire les données du profil.")
+        if "not safely callable" in str(exc):
+            return "opération interdite : appel d'une fonction non autorisée dans un modèle."
+        return f"opération interdite dans un modèle ({exc})."
+    if isinstance(exc, UndefinedError):
+        return _undefined(exc, line)
     if isinstance(exc, TemplateSyntaxError):
-        return f"balise mal formée : {exc.message}"
-    return f"erreur de modèle : {exc}"
+        message = (exc.message or "").strip()
+        m = re.match(r"No (filter|test) named '(.+?)'", message)
+        if m:
+            env = jinja_env()
+            what, known = ("filtre", env.filters) if m.group(1) == "filter" else ("test", env.tests)
+            return f"{what} inconnu « {m.group(2)} ».{_suggest(m.group(2), [k for k in known if not k.startswith('_')])}"
+        if "trop profondément" in message:
+            return f"modèle trop complexe : {message}."
+        if "interdit dans un modèle" in message:
+            return f"opération interdite : {message}."
+        return f"balise mal formée : {_jinja_message(message).rstrip('.')}."
+    if isinstance(exc, TemplateRuntimeError):
+        return f"erreur de modèle : {exc}"
+    return _python_error(exc)
+
+
+def _undefined(exc, line: str) -> str:
+    """« variable inconnue », « attribut inconnu »…, with the expression as written and a suggestion."""
+    text = str(exc)
+    keys = getattr(exc, "clausegen_keys", None)
+    m = re.match(r"'(.+?)' is undefined$", text)
+    if m:
+        from .glossary import load_glossary
+
+        try:
+            names = load_glossary().top_names
+        except Exception:  # noqa: BLE001 - only for a suggestion
+            names = ()
+        return (f"variable inconnue « {m.group(1)} » : absente du glossaire (voir clausegen templates vars)."
+                f"{_suggest(m.group(1), names)}")
+    m = re.match(r"'?(.+?)'? has no attribute '(.+?)'$", text)
+    if m:
+        kind, attr = m.group(1), m.group(2)
+        base = re.search(r"([A-Za-z_][\w.]*)\s*(?:\.|\[\s*['\"])" + re.escape(attr) + r"\b", _tags_of(line))
+        shown = base.group(1) if base else None
+        if kind == "None":
+            return (f"« {shown + '.' if shown else ''}{attr} » : {('« ' + shown + ' »') if shown else 'la valeur'} est vide "
+                    f"dans ce profil, elle n'a pas d'attribut « {attr} ». Testez-la d'abord ({{% if {shown or '…'} %}}).")
+        if shown:
+            return (f"attribut inconnu « {shown}.{attr} » : « {attr} » n'est pas une clé de « {shown} » "
+                    f"(voir clausegen templates vars).{_suggest(attr, keys, shown + '.')}")
+        return f"attribut inconnu « {attr} » pour {_type_fr(kind)} (voir clausegen templates vars).{_suggest(attr, keys)}"
+    m = re.match(r"(.+?) has no element (.+)$", text)
+    if m:
+        return f"élément {m.group(2)} inexistant dans {_type_fr(m.group(1))}."
+    return f"valeur inconnue ({text})."
+
+
+def _python_error(exc) -> str:
+    """Errors Python raises while a template computes (wrong types, division by zero…), in French."""
+    text = str(exc)
+    kind = exc.__class__.__name__
+    if isinstance(exc, ZeroDivisionError):
+        return "calcul impossible : division par zéro."
+    m = re.match(r"unsupported operand type\(s\) for (.+?): '(.+?)' and '(.+?)'", text)
+    if m:
+        return f"calcul impossible : « {m.group(1)} » entre {_type_fr(m.group(2))} et {_type_fr(m.group(3))}."
+    m = re.match(r'can only concatenate (\w+) \(not "(\w+)"\) to', text)
+    if m:
+        hint = " ; pour coller des textes, utilisez « ~ »" if m.group(1) == "str" else ""
+        return f"calcul impossible : « + » entre {_type_fr(m.group(1))} et {_type_fr(m.group(2))}{hint}."
+    m = re.match(r"'(.+?)' not supported between instances of '(.+?)' and '(.+?)'", text)
+    if m:
+        return f"comparaison « {m.group(1)} » impossible entre {_type_fr(m.group(2))} et {_type_fr(m.group(3))}."
+    m = re.match(r"'(.+?)' object is not (iterable|callable|subscriptable)", text)
+    if m:
+        what = {"iterable": "parcourue par une boucle", "callable": "appelée comme une fonction", "subscriptable": "indexée"}[m.group(2)]
+        return f"{_type_fr(m.group(1))} ne peut pas être {what}.".capitalize()
+    m = re.match(r"object of type '(.+?)' has no len\(\)", text)
+    if m:
+        return f"« length » ou « count » sur {_type_fr(m.group(1))}, qui n'a pas de longueur."
+    return f"calcul impossible ({kind} : {text})."
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # as Jinja counts lines
+
+
+def _tags_of(line: str) -> str:
+    return " ".join(line[a:b] for a, b in docxcheck.find_tags(line, comments=False))
+
+
+def _line(source: str, lineno: int | None) -> str:
+    if not lineno:
+        return ""
+    lines = _NEWLINE.split(source, lineno)
+    return lines[lineno - 1] if len(lines) >= lineno else ""
+
+
+_MARK = re.compile(r"\n<!--¶(\d+)-->")
+
+
+def _numbered(xml: str) -> tuple[str, list[int]]:
+    """The patched source without its paragraph marks (``_patch``), and the template paragraph (1-based, as
+    ``templates lint`` counts them; 0 before the first) where each of its lines starts."""
+    numbers, current = [], 0
+    for line in _NEWLINE.split(xml):
+        if line.startswith("<!--¶"):
+            current = int(line[5: line.index("-->")])
+        numbers.append(current)
+    return _MARK.sub("\n", xml), numbers
+
+
+def _paragraph(numbers: list[int] | None, lineno: int | None) -> int | None:
+    if not lineno or not numbers or lineno > len(numbers):
+        return None
+    return numbers[lineno - 1] or None
 
 
 def _near(source: str, lineno: int | None) -> str | None:
-    """Text of the template paragraphs around a Jinja line number (one paragraph per line)."""
+    """Text of the template paragraph of a Jinja line number (one paragraph per line), or around it."""
     if not lineno:
         return None
-    lines = source.splitlines()[max(lineno - 3, 0): lineno + 2]
-    text = " ".join(re.sub(r"<[^>]+>", "", line).strip() for line in lines)
+    def strip(line: str) -> str:
+        return re.sub(r"<[^>]+>", "", line[:50_000]).strip()
+
+    text = strip(_line(source, lineno))
+    if not text:
+        lines = _NEWLINE.split(source, lineno + 2)[max(lineno - 3, 0): lineno + 2]
+        text = " ".join(strip(line) for line in lines)
     return re.sub(r"\s+", " ", text).strip()[:160] or None
+
+
+def _template_error(name: str, part: str, source: str, exc, numbers: list[int] | None = None) -> RenderError:
+    """A ``RenderError`` for ``exc`` raised by the template ``name``: French message, part and paragraph
+    (``numbers``: the paragraph of each line of ``source``), and the text near the tag."""
+    lineno = _error_line(exc)
+    paragraph = _paragraph(numbers, lineno)
+    where = docxcheck.part_label(part) + (f"paragraphe {paragraph} : " if paragraph else "")
+    if where.endswith(", "):
+        where = where[:-2] + " : "
+    return RenderError(name, where + _describe(exc, _line(source, lineno)), _near(source, lineno))
+
+
+def _error_line(exc) -> int | None:
+    """The template line of an error: Jinja's for a syntax error, else the innermost template frame."""
+    lineno = getattr(exc, "lineno", None)
+    if lineno:
+        return lineno
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            with contextlib.suppress(Exception):  # only for the location
+                found = template.get_corresponding_lineno(tb.tb_lineno)
+        tb = tb.tb_next
+    return found
 
 
 # Parts that may carry Jinja tags; the others are copied as they are.
@@ -187,14 +362,34 @@ _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes
 _DOCXTPL_ONLY = re.compile(r"\{%-?\s*(tc|r|colspan|cellbg|vm|hm)\b|\{\{-?\s*r\s")
 
 
-_TAG_IN_XML = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _TAG_ENTITIES = {"&apos;": "'", "&quot;": '"', "&amp;": "&", "&#39;": "'", "&#34;": '"'}
 _TAG_ENTITY = re.compile("|".join(_TAG_ENTITIES))
 
 
 def _unescape_tags(xml: str) -> str:
-    """LibreOffice saves ' and " of text as &apos; / &quot;; inside a Jinja tag they must be characters again."""
-    return _TAG_IN_XML.sub(lambda m: _TAG_ENTITY.sub(lambda e: _TAG_ENTITIES[e.group(0)], m.group(0)), xml)
+    """LibreOffice saves ' and " of text as &apos; / &quot;; inside a Jinja tag they must be characters again.
+    (Tags found in linear time: a regular expression would be quadratic on tags left open.)"""
+    if "&" not in xml:
+        return xml
+    out, last = [], 0
+    for start, end in docxcheck.find_tags(xml, dotall=True):
+        tag = xml[start:end]
+        if "&" in tag:
+            out += [xml[last:start], _TAG_ENTITY.sub(lambda e: _TAG_ENTITIES[e.group(0)], tag)]
+            last = end
+    out.append(xml[last:])
+    return "".join(out)
+
+
+def _patch(name: str, part: str, raw: bytes) -> str:
+    """docxtpl's tag repair of one part, after its tags were checked (the repair is quadratic on tags left
+    open). Each paragraph starts a line, marked with its number (``<!--¶12-->``, removed by ``_numbered``):
+    Jinja's line numbers then give the paragraph of an error, even when docxtpl removed the paragraph or
+    merged several."""
+    number = iter(range(1, 1 << 62))
+    xml = re.sub(r"<w:p(?=[ >])", lambda m: f"\n<!--¶{next(number)}--><w:p", raw.decode("utf-8"))
+    docxcheck.check_tags(name, part, xml)
+    return _unescape_tags(_docxtpl_text_helper().patch_xml(xml))
 
 
 @dataclass
@@ -208,6 +403,7 @@ class PreparedTemplate:
     resolve_listing: object  # docxtpl's post-processing of \n, \t in rendered text
     data: bytes  # the template file, for the docxtpl fallback
     docxtpl_only: bool
+    paragraphs: dict = field(default_factory=dict)  # part name → template paragraph of each source line
 
 
 _CORE = "docProps/core.xml"
@@ -215,41 +411,41 @@ _CORE = "docProps/core.xml"
 
 @lru_cache(maxsize=32)
 def prepare(name: str, data: bytes) -> PreparedTemplate:
-    """Read a .docx template once: fixed parts deflated once, XML parts patched and compiled once."""
+    """Read a .docx template once: checked (``docxcheck``), fixed parts deflated once, XML parts patched and
+    compiled once."""
     from jinja2 import TemplateError
 
     from ..cache import cached_text
     from .ziputil import deflate
 
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        archive.getinfo("word/document.xml")
-    except Exception as exc:  # noqa: BLE001 - not a .docx
-        raise RenderError(name, f"ce fichier n'est pas un document .docx lisible ({exc.__class__.__name__}).") from None
-    names = archive.namelist()
-    names.sort(key=lambda n: n != "[Content_Types].xml")
-    entries, compiled, sources = [], {}, {}
+    parts = docxcheck.read_docx(name, data)
+    parts.sort(key=lambda p: p[0] != "[Content_Types].xml")
+    entries, compiled, sources, paragraphs = [], {}, {}, {}
     docxtpl_only = False
     env = jinja_env()
-    for part in names:
-        raw = archive.read(part)
+    for part, raw in parts:
         if part == _CORE:
             entries.append(part)
-        elif _TEMPLATED.match(part) and (b"{{" in raw or b"{%" in raw or b"{#" in raw):
-            xml = cached_text("patched-2", raw, lambda raw=raw: _unescape_tags(_docxtpl_text_helper().patch_xml(raw.decode("utf-8"))))
+            continue
+        if _TEMPLATED.match(part):
+            raw = docxcheck.utf8_xml(name, part, raw)
+        if _TEMPLATED.match(part) and (b"{{" in raw or b"{%" in raw or b"{#" in raw):
+            xml, paragraphs[part] = _numbered(cached_text("patched-4", raw, lambda raw=raw, part=part: _patch(name, part, raw)))
             docxtpl_only = docxtpl_only or bool(_DOCXTPL_ONLY.search(xml))
-            xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
             sources[part] = xml
             key = hashlib.sha256(xml.encode("utf-8")).hexdigest()
             _SOURCES[key] = xml
             try:
                 compiled[part] = env.get_template(key)
             except TemplateError as exc:
-                raise RenderError(name, _describe(exc), _near(xml, getattr(exc, "lineno", None))) from None
+                raise _template_error(name, part, xml, exc, paragraphs[part]) from None
+            except (RecursionError, SyntaxError, MemoryError):
+                raise RenderError(name, f"{docxcheck.part_label(part)}modèle trop complexe : blocs ou expressions imbriqués "
+                                  "trop profondément pour être compilés.") from None
             entries.append(part)
         else:
             entries.append(deflate(part, raw))
-    return PreparedTemplate(name, entries, compiled, sources, _resolve_listing, data, docxtpl_only)
+    return PreparedTemplate(name, entries, compiled, sources, _resolve_listing, data, docxtpl_only, paragraphs)
 
 
 _TEXT_WITH_BREAK = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\n\t]")
@@ -327,21 +523,33 @@ def typography(xml: str) -> str:
 
 
 def _render_part(prepared: PreparedTemplate, part: str, context: dict) -> bytes:
+    """One part rendered and post-processed; checked well-formed before docxtpl's post-processing (whose
+    regular expressions assume it) and at the end."""
     from jinja2 import TemplateError
 
+    template = prepared.compiled[part]
+    source, numbers = prepared.sources[part], prepared.paragraphs.get(part)
     try:
-        xml = prepared.compiled[part].render(context)
+        xml = "".join(template.root_render_func(template.new_context(context)))
     except TemplateError as exc:
-        raise RenderError(prepared.name, _describe(exc), _near(prepared.sources[part], getattr(exc, "lineno", None))) from None
-    except RecursionError:
-        raise RenderError(prepared.name, "récursion sans fin dans le modèle.") from None
+        raise _template_error(prepared.name, part, source, exc, numbers) from None
+    except RecursionError as exc:
+        raise RenderError(prepared.name, "récursion sans fin dans le modèle.", _near(source, _error_line(exc))) from None
     except (MemoryError, OverflowError) as exc:
-        raise RenderError(prepared.name, f"le modèle demande un calcul démesuré ({exc.__class__.__name__}).") from None
+        raise RenderError(prepared.name, f"le modèle demande un calcul démesuré ({exc.__class__.__name__}).",
+                          _near(source, _error_line(exc))) from None
     except Exception as exc:  # noqa: BLE001 - a filter given a wrong value, …
-        raise RenderError(prepared.name, f"rendu impossible ({exc.__class__.__name__} : {exc})") from None
+        raise _template_error(prepared.name, part, source, exc, numbers) from None
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    return typography(prepared.resolve_listing(xml)).encode("utf-8")
+    data = xml.encode("utf-8")
+    docxcheck.check_xml(prepared.name, part, data)
+    final = typography(prepared.resolve_listing(xml))
+    if final is xml:
+        return data
+    data = final.encode("utf-8")
+    docxcheck.check_xml(prepared.name, part, data)
+    return data
 
 
 def render_docx(name: str, data: bytes, context: dict, properties: dict) -> bytes:
@@ -351,7 +559,7 @@ def render_docx(name: str, data: bytes, context: dict, properties: dict) -> byte
     prepared = prepare(name, data)
     if prepared.docxtpl_only:
         return _render_with_docxtpl(prepared, context, properties)
-    token = _budget.set(_Budget())
+    token = guard.start_budget()
     try:
         entries = []
         for entry in prepared.entries:
@@ -362,7 +570,7 @@ def render_docx(name: str, data: bytes, context: dict, properties: dict) -> byte
             else:
                 entries.append(entry)
     finally:
-        _budget.reset(token)
+        guard.end_budget(token)
     return write_zip(entries)
 
 
@@ -370,10 +578,11 @@ def _render_with_docxtpl(prepared: PreparedTemplate, context: dict, properties: 
     """docxtpl's whole pipeline, for templates using its table and rich-text tags."""
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
+    from lxml import etree
 
     from .ziputil import deflate, normalize_zip, write_zip
 
-    token = _budget.set(_Budget())
+    token = guard.start_budget()
     try:
         template = DocxTemplate(io.BytesIO(prepared.data))
         template.render(context, jinja_env=jinja_env())
@@ -381,13 +590,20 @@ def _render_with_docxtpl(prepared: PreparedTemplate, context: dict, properties: 
         lines = getattr(exc, "docx_context", None)
         near = " ".join(x.strip() for x in lines if x.strip())[:160] if lines is not None else None
         raise RenderError(prepared.name, _describe(exc), near or None) from None
+    except etree.XMLSyntaxError:
+        raise RenderError(prepared.name, f"le document produit serait illisible par Word (XML invalide). {docxcheck.HINT}") from None
+    except RecursionError:
+        raise RenderError(prepared.name, "récursion sans fin dans le modèle.") from None
     except Exception as exc:  # noqa: BLE001
-        raise RenderError(prepared.name, f"rendu impossible ({exc.__class__.__name__} : {exc})") from None
+        raise RenderError(prepared.name, _python_error(exc)) from None
     finally:
-        _budget.reset(token)
+        guard.end_budget(token)
     out = io.BytesIO()
     template.save(out)
     archive = zipfile.ZipFile(io.BytesIO(normalize_zip(out.getvalue())))
+    for part in archive.namelist():
+        if _TEMPLATED.match(part):
+            docxcheck.check_xml(prepared.name, part, archive.read(part))
     return write_zip(
         deflate(n, _core_xml(properties) if n == _CORE else archive.read(n)) for n in archive.namelist()
     )

@@ -13,15 +13,25 @@ see it. Reported, with the paragraph number and its text:
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import html
+import os
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RenderError
+from .docxcheck import (
+    check_tags,
+    file_problem,
+    find_tags,
+    name_warning,
+    read_docx,
+    utf8_xml,
+)
 from .glossary import Glossary, load_glossary
+from .guard import MAX_DEPTH, deepest_line, tree_depth
 from .lint_jinja import ERROR, WARNING, _Analyzer, _jinja_message, _unknown
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -119,9 +129,12 @@ def _rpr_key(run) -> str:
     return b"".join(sorted(kept)).decode()
 
 
-def _check_runs(para: _Para, start: int, end: int, tag: str, report) -> None:
-    """A tag spread over several w:t: can docxtpl glue it back, and at what cost?"""
-    texts = [t for s, e, t in para.pieces if s < end and e > start]
+def _check_runs(para: _Para, start: int, end: int, tag: str, report, starts=None) -> None:
+    """A tag spread over several w:t: can docxtpl glue it back, and at what cost? (``starts``: the start of
+    each piece, to find the tag's pieces by bisection.)"""
+    first = max(bisect.bisect_right(starts, start) - 1, 0) if starts is not None else 0
+    last = bisect.bisect_left(starts, end) if starts is not None else len(para.pieces)
+    texts = [t for s, e, t in para.pieces[first:last] if s < end and e > start]
     runs = list(dict.fromkeys(t.getparent() for t in texts))
     if len(runs) < 2:
         return
@@ -162,12 +175,19 @@ def _between(first, last):
 
 
 def _unrepairable(para: _Para) -> bool:
-    """True when docxtpl's own clean-up (patch_xml) leaves Word XML inside a tag of this paragraph."""
+    """True when docxtpl's own clean-up (patch_xml) leaves Word XML inside a tag of this paragraph.
+    (Not tried on a paragraph whose open tags would make that clean-up run for ever: then the tag is
+    reported as left open.)"""
     from docxtpl import DocxTemplate
     from lxml import etree
 
-    patched = DocxTemplate.__new__(DocxTemplate).patch_xml(etree.tostring(para.element, encoding="unicode"))
-    return any("<" in m.group(0) for m in re.finditer(r"\{\{.*?\}\}|\{%.*?%\}", patched, re.DOTALL))
+    xml = etree.tostring(para.element, encoding="unicode")
+    try:
+        check_tags("", "", xml)
+    except RenderError:
+        return False
+    patched = DocxTemplate.__new__(DocxTemplate).patch_xml(xml)
+    return any("<" in patched[a:b] for a, b in find_tags(patched, dotall=True, comments=False))
 
 
 def _read_part(para_list: list[_Para], report) -> None:
@@ -177,22 +197,24 @@ def _read_part(para_list: list[_Para], report) -> None:
             continue
         say = lambda sev, msg, p=para: report(sev, msg, p)  # noqa: E731
         last = 0
-        for m in TAG.finditer(para.text):
-            _check_runs(para, m.start(), m.end(), m.group(0), say)
-            last = m.end()
-            if m.group(0).startswith("{#"):
+        starts = [s for s, _, _ in para.pieces]
+        for start, end in find_tags(para.text):  # linear: TAG.finditer is quadratic on tags left open
+            raw = para.text[start:end]
+            _check_runs(para, start, end, raw, say, starts)
+            last = end
+            if raw.startswith("{#"):
                 continue
-            level, tag = _normalize(m.group(0))
+            level, tag = _normalize(raw)
             if tag:
                 para.tags.append(tag)
                 para.levels.append(level)
-                para.raw.append(m.group(0))
-            if level in ("p", "tr") and (para.text if level == "p" else _row_text(para)).replace(m.group(0), "", 1).strip():
+                para.raw.append(raw)
+            if level in ("p", "tr") and (para.text if level == "p" else _row_text(para)).replace(raw, "", 1).strip():
                 where = "du paragraphe" if level == "p" else "de la ligne du tableau"
-                say(WARNING, f"« {_short(m.group(0), 40)} » remplace tout le reste {where} : le texte qui l'accompagne "
+                say(WARNING, f"« {_short(raw, 40)} » remplace tout le reste {where} : le texte qui l'accompagne "
                     f"disparaîtra. Mettez cette balise seule {'dans son paragraphe' if level == 'p' else 'dans sa ligne, les autres cellules vides'}.")
             if level in ("tr", "tc") and next(para.element.iterancestors(W + level), None) is None:
-                say(ERROR, f"« {_short(m.group(0), 40)} » n'est pas dans {'une ligne' if level == 'tr' else 'une cellule'} "
+                say(ERROR, f"« {_short(raw, 40)} » n'est pas dans {'une ligne' if level == 'tr' else 'une cellule'} "
                     "de tableau : docxtpl supprimerait une partie du document.")
         rest = OPENER.search(para.text, last)
         if rest:
@@ -281,28 +303,44 @@ def lint_templates(folder) -> list[LintProblem]:
     if not folder.is_dir():
         raise RenderError(str(folder), "dossier de modèles introuvable.")
     problems: list[LintProblem] = []
-    for path in sorted(folder.glob("*.docx")):
-        if not path.name.startswith("~$"):  # Word's lock files
-            problems += lint_template(path)
+    try:
+        entries = sorted(os.listdir(folder))
+    except OSError as exc:
+        raise RenderError(str(folder), f"dossier de modèles illisible ({exc.strerror or exc.__class__.__name__}).") from None
+    for entry in entries:
+        if entry.startswith(("~$", ".")):  # Word's lock files, hidden files
+            continue
+        if entry.endswith(".docx"):
+            problems += lint_template(folder / entry, entries)
+        else:  # RC.DOCX, ccap.doc…: not used by render, say why
+            warning = name_warning(entry, entries)
+            if warning:
+                problems.append(LintProblem(entry, WARNING, warning))
     return problems
 
 
-def lint_template(path: Path) -> list[LintProblem]:
-    """Problems of one .docx template; its file name (``ccap.docx``…) says which sections it needs."""
+def lint_template(path: Path, entries=None) -> list[LintProblem]:
+    """Problems of one .docx template; its file name (``ccap.docx``…) says which sections it needs.
+    The file is read with the engine's own checks (``docxcheck``: not a folder, pipe or link, a real
+    .docx, no zip bomb…); ``entries`` are the names in its folder (for the warning on a close name)."""
     from lxml import etree
 
     from .pack import DOCUMENT_NAMES
 
     path = Path(path)
     problems: list[LintProblem] = []
+    problem = file_problem(path)
+    if problem:
+        return [LintProblem(path.name, ERROR, problem)]
     try:
-        archive = zipfile.ZipFile(path)
-        names = sorted((n for n in archive.namelist() if PARTS.match(n)), key=_part_order)
-        parts = [(n, archive.read(n)) for n in names]
-        if "word/document.xml" not in names:
-            raise KeyError("word/document.xml")
-    except (OSError, zipfile.BadZipFile, KeyError) as exc:
-        return [LintProblem(path.name, ERROR, f"fichier illisible : ce n'est pas un document Word .docx ({exc.__class__.__name__}).")]
+        data = path.read_bytes()
+        all_parts = read_docx(path.name, data)
+        parts = sorted(((n, utf8_xml(path.name, n, raw)) for n, raw in all_parts if PARTS.match(n)), key=lambda p: _part_order(p[0]))
+        names = [n for n, _ in parts]
+    except OSError as exc:
+        return [LintProblem(path.name, ERROR, f"fichier illisible ({exc.strerror or exc.__class__.__name__}).")]
+    except RenderError as exc:
+        return [LintProblem(path.name, ERROR, f"fichier illisible : {exc.detail}")]
     glossary = load_glossary()
     used: set[str] = set()
     for name, xml in parts:
@@ -313,10 +351,11 @@ def lint_template(path: Path) -> list[LintProblem]:
         except etree.XMLSyntaxError as exc:
             problems.append(LintProblem(path.name, ERROR, f"partie {name} illisible ({exc.__class__.__name__} : {exc})."))
     if not any(p.severity == ERROR for p in problems):
-        problems += _engine_check(path, parts)
+        problems += _engine_check(path, data, parts)
     stem = path.stem
     if stem not in DOCUMENT_NAMES:
-        problems.append(LintProblem(path.name, WARNING, f"aucun document ne porte ce nom : clausegen render n'utilisera pas ce "
+        close = name_warning(path.name, entries if entries is not None else [path.name])
+        problems.append(LintProblem(path.name, WARNING, close or f"aucun document ne porte ce nom : clausegen render n'utilisera pas ce "
                                     f"modèle. Noms reconnus : {', '.join(n + '.docx' for n in DOCUMENT_NAMES)}."))
     for rule in glossary.required.get(stem, []):
         wanted = [(r, "*." + re.split(r"\.|\[\]", r)[-1]) for r in rule["references"]]
@@ -325,13 +364,13 @@ def lint_template(path: Path) -> list[LintProblem]:
     return problems
 
 
-def _engine_check(path: Path, parts) -> list[LintProblem]:
+def _engine_check(path: Path, data: bytes, parts) -> list[LintProblem]:
     """Last word to the render engine itself: a template it cannot prepare is an error, located when it is
     an XML entity left in a tag (LibreOffice writes ' as &apos;, which docxtpl does not convert)."""
     from .engine import prepare
 
     try:
-        prepare(path.name, path.read_bytes())
+        prepare(path.name, data)
         return []
     except RenderError as exc:
         failure = exc
@@ -341,7 +380,7 @@ def _engine_check(path: Path, parts) -> list[LintProblem]:
         segments = P_START.split(xml.decode("utf-8", "replace"))[1:]  # segment N: paragraph N of the part
         for index, segment in enumerate(segments, 1):
             text = "".join(T_TEXT.findall(segment))
-            entity = next((e for e in map(ENTITY.search, TAG.findall(text)) if e), None)
+            entity = next((e for e in (ENTITY.search(text[a:b]) for a, b in find_tags(text)) if e), None)
             if entity:
                 found.append((_part_label(name, labels), index, entity.group(0), html.unescape(text)))
     if not found:
@@ -390,6 +429,14 @@ def _lint_part(file: str, part: str, xml: bytes, glossary: Glossary, add) -> set
         tree = analysis.parse(source)
     except TemplateSyntaxError as exc:
         report(ERROR, f"balise mal formée : {_jinja_message(exc.message or '')}.", exc.lineno)
+        return set()
+    except RecursionError:
+        report(ERROR, f"expression ou blocs imbriqués trop profondément (plus de {MAX_DEPTH} niveaux) : le rendu échouera.",
+               deepest_line(source))
+        return set()
+    depth, line = tree_depth(tree)
+    if depth > MAX_DEPTH:
+        report(ERROR, f"expression ou blocs imbriqués trop profondément (plus de {MAX_DEPTH} niveaux) : le rendu échouera.", line)
         return set()
     for node in tree.find_all((nodes.Filter, nodes.Test)):
         known = env.filters if isinstance(node, nodes.Filter) else env.tests

@@ -143,7 +143,21 @@ JINJA_MESSAGES = (  # Jinja's syntax messages, in French
 JINJA_TOKENS = {"end of print statement": "}}", "end of statement block": "%}", "name": "un nom", "end of template": "fin du modèle"}
 
 
+def _expected_tags(text: str) -> str:
+    return " ou ".join(f"« {{% {t} %}} »" for t in re.findall(r"'(\w+)'", text))
+
+
 def _jinja_message(message: str) -> str:
+    """Jinja's syntax message in French (shared by ``templates lint`` and the render engine)."""
+    message = message.strip()
+    m = re.match(r"Unexpected end of template\. Jinja was looking for the following tags: (.+?)\. The innermost block "
+                 r"that needs to be closed is '(.+?)'", message, re.DOTALL)
+    if m:
+        return f"le bloc « {m.group(2)} » n'est jamais fermé (attendu : {_expected_tags(m.group(1))})"
+    m = re.match(r"Encountered unknown tag '(.+?)'\. Jinja was looking for the following tags: (.+?)\. The innermost "
+                 r"block that needs to be closed is '(.+?)'", message, re.DOTALL)
+    if m:
+        return f"« {m.group(1)} » inattendu dans le bloc « {m.group(3)} » (attendu : {_expected_tags(m.group(2))})"
     for pattern, french in JINJA_MESSAGES:
         m = re.fullmatch(pattern, message.strip(), re.IGNORECASE | re.DOTALL)
         if m:

@@ -1,0 +1,438 @@
+"""Checks of a buyer's .docx template before and after the engine touches it.
+
+* ``read_docx``: the file is a real .docx the engine can read safely — a zip (not a .doc, a PDF…), at
+  most ``MAX_ENTRIES`` parts, each at most ``MAX_PART`` bytes once uncompressed and ``MAX_TOTAL`` in all
+  (sizes read from the central directory, and decompression stopped at the declared size: zip bombs),
+  no encrypted part, only « stored » and « deflated » compression, no part twice, ``word/document.xml``
+  and ``[Content_Types].xml`` present, every XML part well-formed and without ``<!DOCTYPE`` (entity
+  bombs). The parts the engine fills must be UTF-8; UTF-16 with a byte-order mark (which Word may write)
+  is converted, anything else refused.
+* ``check_tags``: before docxtpl's tag repair (``patch_xml``), whose regular expressions go back to the
+  end of the part for every tag left open — quadratic on a large template —, tags left open are
+  refused with the paragraph they are in.
+* ``check_xml``: every part the engine wrote is well-formed before anything is written, so a template
+  can never give a .docx that Word cannot open.
+* ``custom_template``/``template_warnings``: how a buyer's templates folder is read — exact names only
+  (``ccap.docx``, in lowercase), a folder, a named pipe or a link in place of a template is an error,
+  and a file whose name is close to a document's is reported.
+
+Every refusal is a ``RenderError`` naming the template, in French.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import io
+import os
+import re
+import stat
+import struct
+import unicodedata
+import zipfile
+import zlib
+from pathlib import Path
+from xml.parsers import expat
+
+from ..errors import RenderError
+
+MAX_FILE = 50 * 1024 * 1024  # a template file
+MAX_ENTRIES = 500  # parts in a template
+MAX_PART = 20 * 1024 * 1024  # one part, uncompressed
+MAX_TOTAL = 100 * 1024 * 1024  # all parts, uncompressed
+MAX_TAG_SCAN = 30_000_000  # characters docxtpl's tag repair may scan (see ``check_tags``)
+
+_MB = 1024 * 1024
+
+
+def _mb(size: int) -> str:
+    return f"{size / _MB:.1f}".replace(".", ",") + " Mo"
+
+
+# ---------------------------------------------------------------------------------------------------
+# The zip
+# ---------------------------------------------------------------------------------------------------
+
+_RESAVE = "Ouvrez-le dans Word et enregistrez-le au format « Document Word (.docx) »."
+
+
+def _not_a_docx(data: bytes) -> str:
+    if not data:
+        return "le fichier est vide."
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return ("ce n'est pas un document .docx lisible : c'est un document Word 97-2003 (.doc) ou un document protégé "
+                "par mot de passe. Retirez le mot de passe s'il y en a un, puis enregistrez-le au format « Document Word (.docx) ».")
+    if data.startswith(b"%PDF"):
+        return "ce n'est pas un document .docx lisible : c'est un PDF. Le modèle doit être un document Word .docx."
+    if data.startswith(b"{\\rtf"):
+        return f"ce n'est pas un document .docx lisible : c'est un document RTF. {_RESAVE}"
+    if data.lstrip()[:5] in (b"<?xml", b"<w:wo", b"<pkg:"):
+        return f"ce n'est pas un document .docx lisible : c'est un document Word enregistré en XML. {_RESAVE}"
+    return f"ce n'est pas un document .docx lisible (ce n'est pas une archive zip). {_RESAVE}"
+
+
+def _declared_entries(data: bytes) -> int | None:
+    """Number of entries announced by the zip's end-of-central-directory record (None: no such record)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    return struct.unpack_from("<H", data, end + 10)[0]
+
+
+def read_docx(name: str, data: bytes) -> list[tuple[str, bytes]]:
+    """The parts of a .docx template (name, bytes), in the archive's order, after the checks above."""
+    if len(data) > MAX_FILE:
+        raise RenderError(name, f"fichier trop gros pour un modèle ({_mb(len(data))} ; au plus {_mb(MAX_FILE)}).")
+    declared = _declared_entries(data)
+    if declared is None:
+        raise RenderError(name, _not_a_docx(data))
+    if declared > MAX_ENTRIES:
+        raise RenderError(name, f"archive anormale : {declared if declared < 0xFFFF else 'plus de 65 000'} parties "
+                          f"(un document Word en compte quelques dizaines ; au plus {MAX_ENTRIES}).")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except Exception:  # noqa: BLE001 - any way a damaged zip can fail
+        raise RenderError(name, f"ce fichier n'est pas un document .docx lisible (archive zip abîmée). {_RESAVE}") from None
+    if len(infos) > MAX_ENTRIES:
+        raise RenderError(name, f"archive anormale : {len(infos)} parties (au plus {MAX_ENTRIES}).")
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        part = info.filename
+        if part in seen:
+            raise RenderError(name, f"archive anormale : la partie {part} y figure deux fois. {_RESAVE}")
+        seen.add(part)
+        if info.flag_bits & 0x1:
+            raise RenderError(name, f"la partie {part} est chiffrée : retirez la protection par mot de passe du document, "
+                              "puis enregistrez-le au format .docx.")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise RenderError(name, f"la partie {part} utilise une méthode de compression non prise en charge "
+                              f"(n° {info.compress_type} ; seules « stored » et « deflated », celles de Word, le sont). {_RESAVE}")
+        if info.file_size > MAX_PART:
+            raise RenderError(name, f"la partie {part} est démesurée une fois décompressée ({_mb(info.file_size)} ; "
+                              f"au plus {_mb(MAX_PART)} par partie) : archive piégée ou image énorme.")
+        total += info.file_size
+        if total > MAX_TOTAL:
+            raise RenderError(name, f"le modèle est démesuré une fois décompressé (plus de {_mb(MAX_TOTAL)}) : archive "
+                              "piégée ou images énormes.")
+    for required in ("[Content_Types].xml", "word/document.xml"):
+        if required not in seen:
+            raise RenderError(name, f"ce n'est pas un document .docx lisible : il y manque la partie {required}. {_RESAVE}")
+    parts = []
+    for info in infos:
+        if info.is_dir():
+            continue
+        try:
+            with archive.open(info) as stream:
+                raw = stream.read(info.file_size + 1)  # never more than declared (+1 to see a lie)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+            raise RenderError(name, f"la partie {info.filename} est abîmée (archive corrompue). {_RESAVE}") from None
+        if len(raw) != info.file_size:
+            raise RenderError(name, f"la partie {info.filename} n'a pas la taille annoncée par l'archive : archive "
+                              f"corrompue ou piégée. {_RESAVE}")
+        if info.filename.endswith((".xml", ".rels")):
+            problem = xml_problem(raw)
+            if problem:
+                reason, index = problem
+                where, near = locate(raw, index)
+                raise RenderError(name, f"le modèle est abîmé : la partie {info.filename} n'est pas du XML valide "
+                                  f"({reason}, {where}). {_RESAVE}", near)
+        parts.append((info.filename, raw))
+    return parts
+
+
+def utf8_xml(name: str, part: str, raw: bytes) -> bytes:
+    """A part the engine fills, in UTF-8: UTF-16 with a byte-order mark is converted, other encodings refused."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RenderError(name, f"la partie {part} est mal encodée (UTF-16 invalide). {_RESAVE}") from None
+        text = re.sub(r"""^(<\?xml[^>]*?encoding=)(["'])[^"']*\2""", r"\1\2UTF-8\2", text)
+        return text.encode("utf-8")
+    try:
+        head = raw[:200].decode("ascii", "replace")
+        declared = re.match(r"""^(?:\ufeff|\ufffd{3})?<\?xml[^>]*?encoding=["']([^"']+)""", head)
+        if declared and declared.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, "declared")
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        encoding = declared.group(1) if declared else "inconnu"
+        raise RenderError(name, f"la partie {part} n'est pas encodée en UTF-8 (encodage : {encoding}) : le moteur ne lit "
+                          f"que les documents Word ordinaires. {_RESAVE}") from None
+    return raw
+
+
+# ---------------------------------------------------------------------------------------------------
+# XML well-formedness (expat: fast, no entity expansion since DOCTYPE is refused)
+# ---------------------------------------------------------------------------------------------------
+
+_EXPAT_FR = {
+    "syntax error": "erreur de syntaxe XML",
+    "no element found": "XML vide ou coupé avant la fin",
+    "not well-formed (invalid token)": "caractère invalide en XML (un « < » ou un « & » laissé tel quel, ou un caractère de contrôle)",
+    "unclosed token": "balise XML non terminée",
+    "partial character": "caractère incomplet",
+    "mismatched tag": "balises XML mal imbriquées (un élément fermé au mauvais endroit)",
+    "duplicate attribute": "attribut XML en double",
+    "junk after document element": "contenu après la fin du XML",
+    "undefined entity": "entité XML inconnue (un « & » laissé tel quel)",
+    "reference to invalid character number": "caractère interdit en XML",
+    "unbound prefix": "préfixe d'espace de noms non déclaré",
+    "XML or text declaration not at start of entity": "déclaration XML mal placée",
+    "unknown encoding": "encodage inconnu",
+    "encoding specified in XML declaration is incorrect": "encodage déclaré incorrect",
+    "unclosed CDATA section": "section CDATA non fermée",
+    "illegal character(s) in public id": "caractère interdit dans un identifiant public",
+}
+
+
+class _Doctype(Exception):
+    pass
+
+
+def _refuse_doctype(*_args):
+    raise _Doctype
+
+
+def xml_problem(data: bytes) -> tuple[str, int] | None:
+    """None when ``data`` is well-formed XML without DOCTYPE, else (French reason, byte offset)."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        english = expat.ErrorString(exc.code)
+        return _EXPAT_FR.get(english, f"XML invalide : {english}"), max(parser.ErrorByteIndex, 0)
+    except _Doctype:
+        return "déclaration <!DOCTYPE> interdite dans un document Word", max(parser.CurrentByteIndex, 0)
+    return None
+
+
+_P_START = re.compile(rb"<w:p[ >/]")
+_TAGS = re.compile(rb"<[^>]*>")
+
+
+def locate(data: bytes, index: int) -> tuple[str, str | None]:
+    """(« paragraphe N » or « début de la partie », the text around) for a byte offset in Word XML."""
+    paragraphs = _P_START.findall(data, 0, index)
+    start = data.rfind(b"<w:p", 0, index) if paragraphs else max(index - 200, 0)
+    segment = data[max(start, index - 2000): index + 200]
+    text = _TAGS.sub(b"", segment).decode("utf-8", "replace")
+    text = re.sub(r"\s+", " ", text).strip()
+    where = f"paragraphe {len(paragraphs)}" if paragraphs else "avant le premier paragraphe"
+    return where, (text[:160] or None)
+
+
+def check_xml(name: str, part: str, data: bytes, *, hint: str = "") -> None:
+    """A part the engine wrote must be well-formed: else a ``RenderError`` naming the template, the part,
+    the paragraph of the produced document and its text."""
+    problem = xml_problem(data)
+    if problem is None:
+        return
+    reason, index = problem
+    where, near = locate(data, index)
+    label = part_label(part)
+    raise RenderError(
+        name,
+        f"le document produit serait illisible par Word : {reason}, {label}{where} du document produit. {hint or HINT}",
+        near,
+    )
+
+
+HINT = ("Cause probable : un filtre « safe » qui laisse passer <, > ou & tels quels, ou un bloc {% if %}/{% for %} "
+        "ouvert et fermé à des niveaux différents (dans une cellule de tableau et en dehors, dans un paragraphe et "
+        "dans un autre) ; « clausegen templates lint » les repère.")
+
+
+def part_label(part: str) -> str:
+    """« » for the body, « en-tête (header1.xml), » … to prefix a location."""
+    m = re.match(r"word/([a-z]+?)(\d*)\.xml$", part)
+    kind = m.group(1) if m else ""
+    label = {"header": "en-tête", "footer": "pied de page", "footnotes": "notes de bas de page", "endnotes": "notes de fin"}.get(kind)
+    return f"{label} ({part.rsplit('/', 1)[-1]}), " if label else ""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Jinja tags in Word XML, found in linear time
+# ---------------------------------------------------------------------------------------------------
+
+_OPENER = re.compile(r"\{(?=[{%#])")
+_OPENER_NO_COMMENT = re.compile(r"\{(?=[{%])")
+_CLOSE_OF = {"{": "}}", "%": "%}", "#": "#}"}
+
+
+def find_tags(text: str, dotall: bool = False, comments: bool = True):
+    """The spans of ``re.finditer(r"\\{\\{.*?\\}\\}|\\{%.*?%\\}|\\{#.*?#\\}", text)`` (``re.DOTALL`` with
+    ``dotall``, without the ``{# … #}`` alternative unless ``comments``), found in O(n log n) instead of the
+    regular expression's O(n²) on tags left open."""
+    closers = {"#": []}
+    for kind, close in _CLOSE_OF.items():
+        if kind == "#" and not comments:
+            continue
+        closers[kind] = [m.start() for m in re.finditer(re.escape(close[0]) + "(?=" + re.escape(close[1]) + ")", text)]
+    newlines = [] if dotall else [m.start() for m in re.finditer("\n", text)]
+    resume = 0
+    for m in (_OPENER if comments else _OPENER_NO_COMMENT).finditer(text):
+        i = m.start()
+        if i < resume:
+            continue
+        found = closers[text[i + 1]]
+        k = bisect.bisect_left(found, i + 2)
+        if k == len(found):
+            continue
+        j = found[k]
+        if newlines:
+            n = bisect.bisect_left(newlines, i + 2)
+            if n < len(newlines) and newlines[n] < j:
+                continue
+        yield i, j + 2
+        resume = j + 2
+
+
+# docxtpl's first step (glue « { » and « { » split by Word XML); linear on well-formed XML.
+_GLUE = re.compile(r"(?<={)(<[^>]*>)+(?=[\{%\#])|(?<=[%\}\#])(<[^>]*>)+(?=\})", re.DOTALL)
+_XML_TAG = re.compile(r"<[^>]*>")
+
+
+def check_tags(name: str, part: str, xml: str) -> None:
+    """Refuse a part whose tags left open would make docxtpl's tag repair scan for ever.
+
+    docxtpl's ``patch_xml`` looks, from every ``{{`` or ``{%``, for the next ``}}`` or ``%}``: the cost is
+    the sum of these distances, small when every tag is closed in its paragraph, quadratic when many are
+    left open. Above ``MAX_TAG_SCAN`` the template is refused, naming the first tag left open."""
+    if "{" not in xml:
+        return
+    glued = _GLUE.sub("", xml)
+    closers = {kind: [m.start() for m in re.finditer(re.escape(c[0]) + "(?=" + re.escape(c[1]) + ")", glued)]
+               for kind, c in _CLOSE_OF.items() if kind != "#"}
+    cost, first_far = 0, None
+    for m in re.finditer(r"\{(?=[{%])", glued):
+        i = m.start()
+        found = closers[glued[i + 1]]
+        k = bisect.bisect_left(found, i + 2)
+        distance = (found[k] if k < len(found) else len(glued)) - i
+        if first_far is None and (distance > 4000 or k == len(found)):
+            first_far = i
+        cost += distance
+    if cost <= MAX_TAG_SCAN:
+        return
+    where, near = "", None
+    if first_far is not None:
+        paragraph = len(re.findall(r"<w:p[ >]", glued[:first_far]))
+        start, end = max(glued.rfind("<w:p", 0, first_far), first_far - 2000, 0), glued.find("</w:p>", first_far)
+        text = _XML_TAG.sub("", glued[start: end if 0 < end < first_far + 2000 else first_far + 2000])
+        near = re.sub(r"\s+", " ", text).strip()[:80] or None
+        where = f" ({part_label(part)}paragraphe {paragraph})"
+    raise RenderError(name, f"balise ouverte mais jamais fermée{where} : une balise {{{{ … }}}} ou {{% … %}} doit être "
+                      "fermée dans le paragraphe où elle commence. Vérifiez le modèle avec « clausegen templates lint ».", near)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The templates folder
+# ---------------------------------------------------------------------------------------------------
+
+_WORD_EXTENSIONS = {"docx", "doc", "dotx", "docm", "dot", "dotm", "odt", "rtf"}
+
+
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be a template file (a link, a folder, a named pipe…), or None."""
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        return f"fichier illisible ({exc.strerror or exc.__class__.__name__})."
+    if stat.S_ISLNK(info.st_mode):
+        return ("c'est un lien symbolique : le dossier de modèles ne doit contenir que de vrais fichiers. Copiez-y le "
+                "modèle lui-même à la place du lien.")
+    if stat.S_ISDIR(info.st_mode):
+        return "c'est un dossier, pas un document Word : renommez-le ou retirez-le du dossier de modèles."
+    if not stat.S_ISREG(info.st_mode):
+        return ("ce n'est pas un fichier ordinaire (tube nommé, périphérique, socket…) : remplacez-le par un document "
+                "Word .docx ou retirez-le du dossier de modèles.")
+    if info.st_size > MAX_FILE:
+        return f"fichier trop gros pour un modèle ({_mb(info.st_size)} ; au plus {_mb(MAX_FILE)})."
+    return None
+
+
+def custom_template(folder, name: str) -> Path | None:
+    """``folder/<name>.docx`` when the buyer provides it under that exact name (case included, on every
+    system), None when the folder has no such entry; a ``RenderError`` when the entry is not a file."""
+    filename = f"{name}.docx"
+    try:
+        entries = os.listdir(folder)
+    except OSError as exc:
+        raise RenderError(str(folder), f"dossier de modèles illisible ({exc.strerror or exc.__class__.__name__}).") from None
+    if filename not in entries:
+        return None
+    path = Path(folder) / filename
+    problem = file_problem(path)
+    if problem:
+        raise RenderError(filename, problem)
+    return path
+
+
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.findall(r"[a-z0-9]+", text)
+
+
+def close_document(filename: str, names) -> str | None:
+    """The document (``ccap``…) a file name seems meant for, when it is not exactly ``<name>.docx``."""
+    stem, dot, extension = filename.rpartition(".")
+    if not dot or extension.lower() not in _WORD_EXTENSIONS or filename in {f"{n}.docx" for n in names}:
+        return None
+    words = _words(stem)
+    compact = "".join(words)
+    best = None
+    for name in names:
+        wanted = _words(name)
+        joined = "".join(wanted)
+        hit = compact == joined or any(words[i: i + len(wanted)] == wanted for i in range(len(words)))
+        hit = hit or (len(joined) > 4 and difflib.SequenceMatcher(None, compact, joined).ratio() >= 0.8)
+        if hit and (best is None or len(name) > len(best)):
+            best = name
+    return best
+
+
+def name_warning(entry: str, entries, names=None) -> str | None:
+    """Why the file ``entry`` of a templates folder holding ``entries`` will not be used although its name
+    looks meant for a document (which template is used instead), or None."""
+    if names is None:
+        from .pack import DOCUMENT_NAMES as names
+    if entry.startswith(("~$", ".")):
+        return None
+    name = close_document(entry, names)
+    if name is None:
+        return None
+    exact = f"{name}.docx"
+    stem, _, extension = entry.rpartition(".")
+    if extension.lower() != "docx":
+        why = (f"le format .{extension} n'est pas pris en charge : enregistrez-le au format « Document Word (.docx) » "
+               f"sous le nom « {exact} »")
+    elif stem.lower() == name:
+        why = f"le nom doit être écrit exactement « {exact} », en minuscules"
+    else:
+        why = f"seul le nom exact « {exact} » (en minuscules, sans autre mot) est reconnu"
+    if exact in entries:
+        return (f"clausegen render n'utilisera pas ce fichier : c'est {exact}, du même dossier, qui sert de modèle pour ce "
+                "document (seul le nom exact compte).")
+    return f"clausegen render n'utilisera pas ce fichier : {exact} sera produit avec le modèle intégré, car {why}."
+
+
+def template_warnings(folder, names=None) -> list[str]:
+    """French warnings, one line each, about the files of a templates folder that look meant for a document
+    but will not be used: ``CCAP modifié.docx``, ``RC.docx``, ``avis.DOCX``, ``ccap (1).docx``, ``ccap.doc``…
+    Each says which template will be used instead and why. (An entry named exactly like a template but that
+    is not a file is an error, see ``custom_template``.)"""
+    try:
+        entries = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    warnings = []
+    for entry in entries:
+        message = name_warning(entry, entries, names)
+        if message:
+            warnings.append(f"{entry} : {message}")
+    return warnings
