@@ -205,6 +205,7 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
     priorite_qpv = m.qpv if e.priorite_qpv is None else e.priorite_qpv
     threshold_category = law.threshold_category(a.type, m.nature)
     threshold = law.threshold_or_none(threshold_category, on)
+    renewal = renewal_context(profile)
     return {
         "clausegen": {"version": __version__},
         "acheteur": {
@@ -238,8 +239,8 @@ def build_context(profile: Profile, hours: MarketHours | None = None, law: Legal
             "seuil_connu_jusqu_au": law.last_threshold_day(threshold_category),
             "defense_securite": m.defense_securite,
             "derogation": derogation_context(m.derogation_clause_sociale, law),
-            "reconduction": renewal_context(profile, hours),
-            "duree_texte": renewal_context(profile, hours)["texte"] if m.reconduction else f"{m.duree_mois} mois",
+            "reconduction": renewal,
+            "duree_texte": renewal["texte"] if renewal else f"{m.duree_mois} mois",
             "entete": header_text(profile),
             "services_sociaux_seuil": law.threshold(law.social_threshold_category(a.type), on).value,
         },

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import fmt
 from ..working import period_label, period_text
 
 TITLE_CCAP = "Action d'insertion professionnelle"
@@ -109,7 +108,7 @@ def actor(profile) -> dict:
     }
 
 
-def renewal_context(profile, lots_hours) -> dict | None:
+def renewal_context(profile) -> dict | None:
     r = profile.marche.reconduction
     if r is None:
         return None
@@ -152,7 +151,3 @@ def not_applicable(context: dict) -> dict[str, str]:
     if not context["lots_heures"] and not context["lots_insertion"]:
         out["suivi"] = "aucun lot ne porte d'heures d'insertion ni ne constitue un marché d'insertion : aucun parcours n'est suivi au titre de la clause"
     return out
-
-
-def liste_documents(names) -> str:
-    return fmt.liste(list(names))

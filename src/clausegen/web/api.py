@@ -51,24 +51,23 @@ def _json_text(text: str) -> Response:
     return Response(text + "\n", media_type="application/json")  # what the command prints, final line end included
 
 
-async def calc(request: Request) -> Response:
+async def _profile_json(request: Request, job) -> Response:
+    """A profile in the body, ``job(body, name)``'s JSON text out, or 422 with the loader's errors."""
     from .app import run
 
     body, name = await profile_body(request), source_name(request)
     try:
-        return _json_text(await run(work.calc_json, body, name))
+        return _json_text(await run(job, body, name))
     except ProfileError as exc:
         return invalid(exc)
+
+
+async def calc(request: Request) -> Response:
+    return await _profile_json(request, work.calc_json)
 
 
 async def check(request: Request) -> Response:
-    from .app import run
-
-    body, name = await profile_body(request), source_name(request)
-    try:
-        return _json_text(await run(work.check_json, body, name))
-    except ProfileError as exc:
-        return invalid(exc)
+    return await _profile_json(request, work.check_json)
 
 
 def _flag(value: str | None) -> bool:
