@@ -70,7 +70,8 @@ def naive_loop(profiles: list[Path], out: Path) -> tuple[float, int]:
 
     from clausegen.profile.load import load_profile
     from clausegen.render.context import build_context
-    from clausegen.render.engine import builtin_template_dir, jinja_env
+    from clausegen.render.templates import builtin_template_dir
+    from clausegen.docx.engine import jinja_env
     from clausegen.render.pack import DOCUMENTS
 
     folder = builtin_template_dir()

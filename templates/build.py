@@ -60,7 +60,7 @@ from docx.shared import Cm, Pt, RGBColor
 HERE = Path(__file__).resolve().parent
 if str(HERE.parent / "src") not in sys.path:
     sys.path.insert(0, str(HERE.parent / "src"))
-from clausegen.render.ziputil import normalize_zip  # noqa: E402
+from clausegen.docx.ziputil import normalize_zip
 
 FONT, LANG, BLUE, GREY = "Arial", "fr-FR", RGBColor(0x1F, 0x38, 0x64), RGBColor(0x59, 0x59, 0x59)
 FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)

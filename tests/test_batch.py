@@ -88,7 +88,7 @@ def test_runaway_template_fails_fast(tmp_path, body):
     from docx import Document
 
     from clausegen import load_profile
-    from clausegen.render.engine import builtin_template_dir
+    from clausegen.render.templates import builtin_template_dir
     from clausegen.render.pack import render_documents
 
     document = Document(str(builtin_template_dir() / "rc.docx"))

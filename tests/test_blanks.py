@@ -10,8 +10,8 @@ import pytest
 from conftest import BASE, write_profile
 
 from clausegen import compute_hours, load_profile
-from clausegen.blanks import KINDS, MARKER, expected_blanks, markers
-from clausegen.render.extract import docx_text
+from clausegen.plan.blanks import KINDS, MARKER, expected_blanks, markers
+from clausegen.docx.extract import docx_text
 from clausegen.render.pack import render_documents
 from clausegen.review.run import review_profile
 

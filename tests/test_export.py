@@ -1,6 +1,6 @@
 """Open-data exports: DECP v2 (one market per lot) and eForms, against the bundled official files.
 
-The allowed values are read here straight from ``src/clausegen/export/codelists.yaml``, the bundled DECP schema
+The allowed values are read here straight from ``src/clausegen/law/data/codelists.yaml``, the bundled DECP schema
 (``data/schema_decp_v2.0.3.json``) and the code lists generated from the eForms SDK (``data/eforms-sdk.yaml``),
 not through the module's own checker, so a value that slipped past the bug guard would still fail these tests.
 """
@@ -32,8 +32,8 @@ from clausegen.profile.load import load_profile
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = sorted((ROOT / "profiles").glob("*.yaml")) + [ROOT / "tests" / "data" / "hostile.yaml"]
 COMPLETE = ROOT / "tests" / "data" / "decp-complet.yaml"
-EXPORT = ROOT / "src" / "clausegen" / "export"
-CODELISTS = EXPORT / "codelists.yaml"
+EXPORT = ROOT / "src" / "clausegen" / "law"
+CODELISTS = EXPORT / "data" / "codelists.yaml"
 
 
 def _yaml(path: Path) -> dict:
@@ -111,7 +111,7 @@ def test_bundled_decp_schema_is_the_recorded_official_file():
 
 def test_bundled_files_are_installed_with_the_package():
     """CI installs clausegen without -e: these reads go through the installed package."""
-    data = resources.files("clausegen.export").joinpath("data")
+    data = resources.files("clausegen.law").joinpath("data")
     for name in ("schema_decp_v2.0.3.json", "eforms-sdk.yaml", "README.md"):
         assert data.joinpath(name).is_file(), name
 

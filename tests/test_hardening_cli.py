@@ -25,8 +25,10 @@ from hypothesis import strategies as st
 from clausegen import __version__
 from clausegen.cli import cli
 from clausegen.errors import OutputError
-from clausegen.render import pack
-from clausegen.render.batch import MAX_NAME, safe_folder_name
+from clausegen.render import pdf
+import tempfile as pdf_tempfile
+from clausegen.files.names import MAX_NAME
+from clausegen.render.batch import safe_folder_name
 
 from conftest import BASE
 
@@ -104,7 +106,7 @@ def test_cp1252_error_messages_on_stderr_are_utf8(tmp_path):
 @pytest.fixture
 def no_soffice_on_path(monkeypatch):
     monkeypatch.delenv("CLAUSEGEN_SOFFICE", raising=False)
-    monkeypatch.setattr(pack.shutil, "which", lambda name, *a, **k: None)
+    monkeypatch.setattr(pdf.shutil, "which", lambda name, *a, **k: None)
     for var in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)"):
         monkeypatch.delenv(var, raising=False)
 
@@ -116,57 +118,57 @@ def only_file(monkeypatch, target: str) -> list[str]:
         asked.append(str(path))
         return str(path) == target
 
-    monkeypatch.setattr(pack.os.path, "isfile", isfile)
+    monkeypatch.setattr(pdf.os.path, "isfile", isfile)
     return asked
 
 
 @pytest.mark.parametrize("target", [r"C:\Program Files\LibreOffice\program\soffice.exe", r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"])
 def test_soffice_found_in_windows_program_files(no_soffice_on_path, monkeypatch, target):
     only_file(monkeypatch, target)
-    assert pack.soffice_path(platform="win32") == target
+    assert pdf.soffice_path(platform="win32") == target
 
 
 def test_soffice_found_in_windows_program_files_from_environment(no_soffice_on_path, monkeypatch):
     monkeypatch.setenv("ProgramFiles", r"D:\Logiciels")
     target = r"D:\Logiciels\LibreOffice\program\soffice.exe"
     only_file(monkeypatch, target)
-    assert pack.soffice_path(platform="win32") == target
+    assert pdf.soffice_path(platform="win32") == target
 
 
 def test_soffice_found_in_macos_applications(no_soffice_on_path, monkeypatch):
     target = "/Applications/LibreOffice.app/Contents/MacOS/soffice"
     only_file(monkeypatch, target)
-    assert pack.soffice_path(platform="darwin") == target
+    assert pdf.soffice_path(platform="darwin") == target
 
 
 def test_soffice_on_path_comes_first(monkeypatch):
     monkeypatch.delenv("CLAUSEGEN_SOFFICE", raising=False)
-    monkeypatch.setattr(pack.shutil, "which", lambda name, *a, **k: "/usr/local/bin/soffice" if name == "soffice" else None)
-    assert pack.soffice_path(platform="win32") == "/usr/local/bin/soffice"
+    monkeypatch.setattr(pdf.shutil, "which", lambda name, *a, **k: "/usr/local/bin/soffice" if name == "soffice" else None)
+    assert pdf.soffice_path(platform="win32") == "/usr/local/bin/soffice"
 
 
 def test_soffice_absent_everywhere(no_soffice_on_path, monkeypatch):
     only_file(monkeypatch, "")
     for platform in ("win32", "darwin", "linux"):
-        assert pack.soffice_path(platform=platform) is None
+        assert pdf.soffice_path(platform=platform) is None
 
 
 def test_soffice_environment_override(monkeypatch, tmp_path):
     program = tmp_path / "Libre Office é" / "program" / "soffice.exe"
     program.parent.mkdir(parents=True)
     program.write_bytes(b"")
-    monkeypatch.setattr(pack.shutil, "which", lambda name, *a, **k: "/usr/bin/soffice")
+    monkeypatch.setattr(pdf.shutil, "which", lambda name, *a, **k: "/usr/bin/soffice")
     monkeypatch.setenv("CLAUSEGEN_SOFFICE", str(program))
-    assert pack.soffice_path() == str(program)
+    assert pdf.soffice_path() == str(program)
     monkeypatch.setenv("CLAUSEGEN_SOFFICE", f'"{program.parent.parent}"')  # the install folder, quoted as Windows copies it
-    assert pack.soffice_path() == str(program)
+    assert pdf.soffice_path() == str(program)
 
 
 def test_soffice_environment_override_that_names_nothing(monkeypatch, tmp_path):
-    monkeypatch.setattr(pack.shutil, "which", lambda name, *a, **k: None)
+    monkeypatch.setattr(pdf.shutil, "which", lambda name, *a, **k: None)
     monkeypatch.setenv("CLAUSEGEN_SOFFICE", str(tmp_path / "absent" / "soffice.exe"))
     with pytest.raises(OutputError, match="CLAUSEGEN_SOFFICE désigne .* introuvable"):
-        pack.soffice_path()
+        pdf.soffice_path()
 
 
 def test_render_pdf_with_a_wrong_override_writes_nothing(monkeypatch, tmp_path):
@@ -180,13 +182,13 @@ def test_render_pdf_with_a_wrong_override_writes_nothing(monkeypatch, tmp_path):
 def test_libreoffice_profile_url_survives_spaces_and_accents(monkeypatch, tmp_path):
     temp = tmp_path / "Temp de Jérôme #1"
     temp.mkdir()
-    monkeypatch.setattr(pack.tempfile, "tempdir", str(temp))
+    monkeypatch.setattr(pdf_tempfile, "tempdir", str(temp))
     folder = temp / "Dossier à convertir"
     folder.mkdir()
     (folder / "ccap.docx").write_bytes(b"x")
     seen = {}
 
-    class FakeProcess:  # what _convert_pdf may use of subprocess: run() or Popen()
+    class FakeProcess:  # what convert_pdf may use of subprocess: run() or Popen()
         pid, returncode, args = 0, 0, None
 
         def __init__(self, cmd, *args, **kwargs):
@@ -205,9 +207,9 @@ def test_libreoffice_profile_url_survives_spaces_and_accents(monkeypatch, tmp_pa
         kill = terminate = lambda self: None
         stdout = stderr = ""
 
-    monkeypatch.setattr(pack.subprocess, "run", FakeProcess)
-    monkeypatch.setattr(pack.subprocess, "Popen", FakeProcess)
-    pack._convert_pdf("soffice", folder, ["ccap.docx"])
+    monkeypatch.setattr(pdf.subprocess, "run", FakeProcess)
+    monkeypatch.setattr(pdf.subprocess, "Popen", FakeProcess)
+    pdf.convert_pdf("soffice", folder, ["ccap.docx"])
     argument = next(a for a in seen["cmd"] if a.startswith("-env:UserInstallation="))
     url = argument.split("=", 1)[1]
     assert url.startswith("file:///") and " " not in url and "#" not in url  # an URL, not a path glued to file://
@@ -233,7 +235,7 @@ def test_libreoffice_profile_url_survives_spaces_and_accents(monkeypatch, tmp_pa
     ],
 )
 def test_shell_quote(argument, posix, windows):
-    from clausegen.init import shell_quote
+    from clausegen.cli.guided_text import shell_quote
 
     assert shell_quote(argument, windows=False) == posix
     assert shell_quote(argument, windows=True) == windows
@@ -374,7 +376,7 @@ def test_debug_is_documented_in_help():
         ("clausegen.export.decp.export_decp", ["export", "decp", QPV]),
         ("clausegen.export.eforms.export_eforms", ["export", "eforms", QPV]),
         ("clausegen.render.glossary.load_glossary", ["templates", "vars"]),
-        ("clausegen.init.write_profile", ["init", "{tmp}/p.yaml", *INIT_OPTIONS]),
+        ("clausegen.cli.guided.write_profile", ["init", "{tmp}/p.yaml", *INIT_OPTIONS]),
     ],
 )
 @pytest.mark.parametrize("raised,code,message", [

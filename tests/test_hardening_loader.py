@@ -35,8 +35,9 @@ from hypothesis import strategies as st
 from clausegen.calc import compute_hours
 from clausegen.cli import cli
 from clausegen.errors import Issue, ProfileError
-from clausegen.init import InvalidAnswer, check_amount, check_email, check_hourly_cost, check_penalty
+from clausegen.cli.guided import InvalidAnswer, check_amount, check_email, check_hourly_cost, check_penalty
 from clausegen.profile import load as loader
+from clausegen.profile import suggest
 from clausegen.profile.build import _Builder, parse_siret
 from clausegen.profile.load import load_profile
 from clausegen.profile.schema import EMAIL_PATTERN
@@ -537,8 +538,8 @@ def test_no_suggestion_is_computed_for_huge_values(tmp_path, change):
 
 
 def test_suggest_caps_the_length_compared():
-    assert loader._suggest("metier", ["metiers"]) == "Vouliez-vous dire « metiers » ?"
-    assert loader._suggest("metiers" * 100_000, ["metiers"]) is None
+    assert suggest._suggest("metier", ["metiers"]) == "Vouliez-vous dire « metiers » ?"
+    assert suggest._suggest("metiers" * 100_000, ["metiers"]) is None
 
 
 # --------------------------------------------------------------------------------------------------

@@ -34,10 +34,15 @@ from click.testing import CliRunner
 
 from clausegen import OutputError, load_profile
 from clausegen.cli import cli
+from clausegen import many
+from clausegen.files import folder as files_folder
+from clausegen.files import lock as files_lock
 from clausegen.render import batch, pack
 from clausegen.render.batch import _render_one as real_render_one
 from clausegen.render.batch import render_batch
-from clausegen.render.pack import LOCK_NAME, TEMP_PREFIX, render_documents, write_files
+from clausegen.files.lock import LOCK_NAME, TEMP_PREFIX
+from clausegen.render.pack import render_documents
+from clausegen.render.pack import write_pack as write_files
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = ROOT / "profiles"
@@ -182,14 +187,14 @@ def test_a_read_only_document_is_not_replaced(tmp_path, pack_files):
 def test_full_disk_while_preparing_leaves_nothing(tmp_path, pack_files, monkeypatch):
     out = tmp_path / "dce"
     before = old_pack(out, pack_files)
-    real = pack._write_new
+    real = files_folder._write_new
 
     def full(path, data):
         if path.name == "rc.docx":
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         real(path, data)
 
-    monkeypatch.setattr(pack, "_write_new", full)
+    monkeypatch.setattr(files_folder, "_write_new", full)
     with pytest.raises(OutputError, match="disque plein.*Rien n'a été écrit"):
         write_files(pack_files, out, force=True)
     assert state(out) == before
@@ -275,7 +280,7 @@ def _lock(folder: Path, pid: int, age: float = 0.0) -> Path:
 
 
 def test_a_live_lock_makes_the_render_fail_cleanly(tmp_path, pack_files, monkeypatch):
-    monkeypatch.setattr(pack, "LOCK_WAIT", 0.1)
+    monkeypatch.setattr(files_lock, "LOCK_WAIT", 0.1)
     out = tmp_path / "dce"
     old_pack(out, pack_files)
     _lock(out, os.getpid())
@@ -286,7 +291,7 @@ def test_a_live_lock_makes_the_render_fail_cleanly(tmp_path, pack_files, monkeyp
 
 
 def test_a_stale_lock_is_taken_over(tmp_path, pack_files, monkeypatch):
-    monkeypatch.setattr(pack, "LOCK_WAIT", 0.1)
+    monkeypatch.setattr(files_lock, "LOCK_WAIT", 0.1)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     out = tmp_path / "dce"
@@ -301,7 +306,7 @@ def test_a_stale_lock_is_taken_over(tmp_path, pack_files, monkeypatch):
     assert sorted(p.name for p in out.iterdir()) == sorted([*pack_files, f"{TEMP_PREFIX}mort2"])
     shutil.rmtree(out)
     out.mkdir()
-    _lock(out, os.getpid(), age=pack.LOCK_STALE_AFTER + 60)  # alive, but far too old
+    _lock(out, os.getpid(), age=files_lock.LOCK_STALE_AFTER + 60)  # alive, but far too old
     write_files(pack_files, out)
     assert sorted(p.name for p in out.iterdir()) == sorted(pack_files)
 
@@ -493,21 +498,22 @@ def test_check_with_a_killed_worker_reviews_the_others(tmp_path, monkeypatch):
         (tmp_path / f"p{i:02}.yaml").write_text(BASE.replace("2026-TRX-014", f"R-{i}"), encoding="utf-8")
     monkeypatch.setattr(run, "_check_item", _exit_on_p07)
     result = run.check_paths([tmp_path], jobs=2)
-    assert [(i.file, i.message) for i in result.invalid] == [(str(tmp_path / "p07.yaml"), batch.CRASH_MESSAGE)]
+    assert [(i.file, i.message) for i in result.invalid] == [(str(tmp_path / "p07.yaml"), many.CRASH_MESSAGE)]
     assert len({f.file for f in result.findings}) == 51 and result.exit_code == 2
 
 
 SIGNAL_SCRIPT = textwrap.dedent(
     r"""
     import multiprocessing, os, sys, time, pathlib
-    from clausegen.render import batch, pack
+    from clausegen.files import folder
+    from clausegen.render import batch, pack, pdf
     multiprocessing.set_start_method("fork", force=True)  # the workers inherit the patches below
     ready, out, mode, rest = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
 
     def fake_render(profile, documents=None, **kwargs):  # rendering is not what is tested here
         return {n: f"{n} {profile.marche.reference}".encode() for n in ("avis.docx", "rc.docx", "ccap.docx")}
 
-    real_write = pack._write_new
+    real_write = folder._write_new
 
     def slow_write(path, data):  # the temporary folder exists: now wait for the signal
         real_write(path, data)
@@ -516,11 +522,11 @@ SIGNAL_SCRIPT = textwrap.dedent(
             time.sleep(60)
 
     pack.render_documents = fake_render
-    pack._write_new = slow_write
+    folder._write_new = slow_write
     if mode == "pdf":
-        pack.soffice_path = lambda: rest[0]
-        pack._write_new = real_write
-        pack.write_files({"avis.docx": b"x"}, pathlib.Path(out) / "m", pdf=True)
+        pdf.soffice_path = lambda: rest[0]
+        folder._write_new = real_write
+        pack.write_pack({"avis.docx": b"x"}, pathlib.Path(out) / "m", pdf=True)
     else:
         batch.render_batch(rest, out, jobs=int(mode))
     print("jamais atteint")
@@ -597,8 +603,8 @@ def test_killing_the_main_process_leaves_no_worker_and_no_temporary_folder(tmp_p
 
 def _clear_caches():
     from clausegen import cache
-    from clausegen.profile import load
-    from clausegen.render import engine
+    from clausegen.profile import validate as load
+    from clausegen.docx import engine
 
     cache.cache_dir.cache_clear()
     engine.prepare.cache_clear()
@@ -664,12 +670,12 @@ def test_corrupt_cache_entries_change_nothing(tmp_path, qpv, without_cache, fres
 def test_jinja_bytecode_entries_corrupt_change_nothing(tmp_path, qpv, without_cache, fresh_caches):
     from jinja2.bccache import bc_magic
 
-    from clausegen.render import engine
+    from clausegen.docx import engine
 
     fresh_caches.setenv("XDG_CACHE_HOME", str(tmp_path))
     fresh_caches.delenv("CLAUSEGEN_NO_CACHE", raising=False)
     if type(engine.jinja_env().bytecode_cache).__name__ != "SafeBytecodeCache":
-        pytest.xfail("render/engine.py still uses Jinja's FileSystemBytecodeCache: it should use cache.bytecode_cache()")
+        pytest.xfail("docx/engine.py still uses Jinja's FileSystemBytecodeCache: it should use cache.bytecode_cache()")
     assert render_documents(qpv, CACHED) == without_cache
     compiled = [p for p in tmp_path.rglob("*") if p.is_file() and "jinja" in p.name]
     assert compiled

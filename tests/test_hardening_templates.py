@@ -30,12 +30,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clausegen import RenderError, load_profile
-from clausegen.render import docxcheck, engine, guard
+from clausegen.docx import container as docxcheck
+from clausegen.docx import engine, guard
 from clausegen.render.context import build_context
-from clausegen.render.docxcheck import find_tags, template_warnings
-from clausegen.render.engine import builtin_template_dir, render_docx
-from clausegen.render.extract import docx_text
-from clausegen.render.lint import ERROR, lint_templates
+from clausegen.docx.container import find_tags
+from clausegen.render.templates import template_warnings
+from clausegen.render.templates import builtin_template_dir
+from clausegen.docx.engine import render_docx
+from clausegen.docx.extract import docx_text
+from clausegen.docx.lint_jinja import ERROR
+from clausegen.render.templates import lint_templates
 from clausegen.render.pack import render_documents, render_pack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,7 +227,7 @@ def _patch_flags(data: bytes, bit: int) -> bytes:
 def _lying_sizes(real: bytes, declared: int) -> bytes:
     """A one-part-bigger-than-announced .docx: the built-in parts plus a part whose headers announce
     ``declared`` bytes while its deflated data holds ``real``."""
-    from clausegen.render.ziputil import deflate, write_zip
+    from clausegen.docx.ziputil import deflate, write_zip
 
     entries = [deflate(n, d) for n, d in _parts().items()]
     bomb = deflate("word/media/bombe.bin", real)

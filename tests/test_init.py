@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from clausegen.cli import init as cli_init
 from clausegen.calc import compute_hours
 from clausegen.cli.init import init
-from clausegen.init import _umask, Answers, InvalidAnswer, LotAnswers, check_bases, check_rate, write_profile
+from clausegen.cli.guided import _umask, Answers, InvalidAnswer, LotAnswers, check_bases, check_rate, write_profile
 from clausegen.law.registry import load_registry
 from clausegen.profile.load import load_profile
 from clausegen.review.run import review_profile
@@ -390,7 +390,7 @@ def test_help_is_french_with_an_example(app):
 
 def test_an_accord_cadre_without_maximum_is_refused_as_an_answer():
     from clausegen.cli.init import check_lot_spec
-    from clausegen.init import InvalidAnswer
+    from clausegen.cli.guided import InvalidAnswer
 
     with pytest.raises(InvalidAnswer, match="sans maximum"):
         check_lot_spec("Entretien;art38;300000 à;40 %")

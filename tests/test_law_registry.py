@@ -17,7 +17,7 @@ from clausegen import compute_hours, load_profile
 from clausegen.cli import cli as main
 from clausegen.errors import ProfileError
 from clausegen.law.registry import load_registry
-from clausegen.render.extract import docx_text
+from clausegen.docx.extract import docx_text
 from clausegen.render.pack import render_documents
 from clausegen.review.run import review_profile
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from clausegen import load_profile
-from clausegen.render.pack import render_pack, soffice_path
+from clausegen.render.pack import render_pack
+from clausegen.render.pdf import soffice_path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = sorted((ROOT / "profiles").glob("*.yaml")) + [ROOT / "tests" / "data" / n for n in ("hostile.yaml", "derogations.yaml")]

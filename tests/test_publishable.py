@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from clausegen import load_profile
-from clausegen.render.extract import docx_text
+from clausegen.docx.extract import docx_text
 from clausegen.render.pack import render_documents
 
 ROOT = Path(__file__).resolve().parents[1]

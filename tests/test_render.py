@@ -12,9 +12,10 @@ import pytest
 from docx import Document
 
 from clausegen import OutputError, RenderError, compute_hours, load_profile
-from clausegen.render.engine import builtin_template_dir
-from clausegen.render.extract import docx_text
-from clausegen.render.pack import DOCUMENT_NAMES, render_documents, render_pack, skipped_documents
+from clausegen.render.templates import builtin_template_dir
+from clausegen.docx.extract import docx_text
+from clausegen.plan.documents import DOCUMENT_NAMES
+from clausegen.render.pack import render_documents, render_pack, skipped_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = sorted((ROOT / "profiles").glob("*.yaml"))

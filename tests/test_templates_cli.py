@@ -19,11 +19,14 @@ from clausegen import RenderError, load_profile
 from clausegen.cli import cli
 from clausegen.cli.templates import templates
 from clausegen.render.context import build_context
-from clausegen.render.engine import builtin_template_dir
-from clausegen.render.extract import docx_text
+from clausegen.render.templates import builtin_template_dir
+from clausegen.docx.extract import docx_text
 from clausegen.render.filters import FILTERS
-from clausegen.render.lint import ERROR, WARNING, lint_templates, load_glossary
-from clausegen.render.pack import DOCUMENT_NAMES, render_documents
+from clausegen.docx.lint_jinja import ERROR, WARNING
+from clausegen.render.templates import lint_templates
+from clausegen.render.glossary import load_glossary
+from clausegen.plan.documents import DOCUMENT_NAMES
+from clausegen.render.pack import render_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = sorted((ROOT / "profiles").glob("*.yaml")) + [ROOT / "tests" / "data" / "derogations.yaml"]

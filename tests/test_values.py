@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from clausegen.profile.build import MAX_HOURLY_COST, luhn_ok, parse_amount, parse_date, parse_rate, parse_siret
+from clausegen.profile.lots import MAX_HOURLY_COST
+from clausegen.profile.builder import luhn_ok
+from clausegen.profile.build import parse_amount, parse_date, parse_rate, parse_siret
 from clausegen.profile.values import MAX_AMOUNT, ValueProblem, invalid_xml_char
 
 NBSP = "\u00a0"

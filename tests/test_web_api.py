@@ -24,7 +24,7 @@ from clausegen.profile.text import dump_profile, load_profile_text, read_profile
 from clausegen.render.pack import render_documents
 from clausegen.review.run import review_profile
 from clausegen.web import create_app
-from clausegen.web import forms, uploads
+from clausegen.web import form_data, forms, uploads
 from clausegen.working import hours_as_dict
 
 from conftest import BASE
@@ -275,8 +275,8 @@ def test_every_profile_goes_through_the_form_unchanged(path):
     """Profile → form fields → posted fields → profile: the same profile (so the same documents), hours and review."""
     text = path.read_text(encoding="utf-8")
     data = read_profile_text(text)
-    posted = forms.posted(forms.build_form(data))
-    again = forms.form_data(posted)
+    posted = form_data.posted(forms.build_form(data))
+    again = form_data.form_data(posted)
     written = dump_profile(again, header="essai")
     original, rebuilt = load_profile_text(text, "p.yaml"), load_profile_text(written, "p.yaml")
     assert rebuilt == original
@@ -303,7 +303,7 @@ def test_dump_profile_reads_back_the_same_data():
 def test_download_gives_the_commented_profile_that_loads(client):
     data = read_profile_text(QPV.read_text(encoding="utf-8"))
     html = client.get("/profil").text
-    response = client.post("/profil", data={**forms.posted(forms.build_form(data)), "csrf": csrf_of(html), "action": "telecharger"})
+    response = client.post("/profil", data={**form_data.posted(forms.build_form(data)), "csrf": csrf_of(html), "action": "telecharger"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/yaml")
     assert 'filename="PREF80-2027-TX-003.yaml"' in response.headers["content-disposition"]
@@ -330,7 +330,7 @@ def test_lots_are_added_and_removed_without_script(client):
 def test_the_form_computes_and_reviews(client):
     data = read_profile_text(BASE)
     html = client.get("/profil").text
-    response = client.post("/profil", data={**forms.posted(forms.build_form(data)), "csrf": csrf_of(html), "action": "calculer"})
+    response = client.post("/profil", data={**form_data.posted(forms.build_form(data)), "csrf": csrf_of(html), "action": "calculer"})
     assert response.status_code == 200
     assert "744" in response.text and "Heures par lot" in response.text
     assert 'id="resume-erreurs"' not in response.text
@@ -368,7 +368,7 @@ def test_unreadable_profile_stays_on_the_open_page(client):
 def test_preview_shows_the_document_text(client):
     data = read_profile_text(BASE)
     html = client.get("/profil").text
-    response = client.post("/profil", data={**forms.posted(forms.build_form(data)), "csrf": csrf_of(html), "action": "apercu:ccap"})
+    response = client.post("/profil", data={**form_data.posted(forms.build_form(data)), "csrf": csrf_of(html), "action": "apercu:ccap"})
     assert 'id="apercu"' in response.text and "Aperçu : CCAP" in response.text
     assert "744" in response.text
 
@@ -376,7 +376,7 @@ def test_preview_shows_the_document_text(client):
 def test_pack_from_the_form(client):
     data = read_profile_text(QPV.read_text(encoding="utf-8"))
     html = client.get("/profil").text
-    posted = {**forms.posted(forms.build_form(data)), "csrf": csrf_of(html), "action": "zip", "documents": ["ccap", "avis"], "documents_choisis": "1"}
+    posted = {**form_data.posted(forms.build_form(data)), "csrf": csrf_of(html), "action": "zip", "documents": ["ccap", "avis"], "documents_choisis": "1"}
     response = client.post("/profil", data=posted)
     assert response.headers["content-type"] == "application/zip"
     expected = render_documents(load_profile(QPV), ["avis", "ccap"])

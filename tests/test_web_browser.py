@@ -236,7 +236,7 @@ def check_accessibility(driver, where: str) -> None:
 def test_create_a_market_from_scratch_and_get_its_documents(browser, server, downloads):
     from docx import Document
 
-    from clausegen.render.extract import docx_text
+    from clausegen.docx.extract import docx_text
 
     driver = browser
     driver.get(f"{server}/profil")

@@ -1,10 +1,10 @@
-"""Generate ``src/clausegen/export/data/eforms-sdk.yaml`` from a copy of the eForms SDK (OP-TED/eForms-SDK).
+"""Generate ``src/clausegen/law/data/eforms-sdk.yaml`` from a copy of the eForms SDK (OP-TED/eForms-SDK).
 
 The exports and the fiche de caractérisation read every eForms code, French label, field name and rule they
 use from that one generated file, which records the SDK version and the commit it was read from. Nothing is
 downloaded: point the script at a git clone (or bare mirror) of the SDK and name the tag to read::
 
-    python tools/eforms_codelists.py /path/to/eForms-SDK 1.15.1 > src/clausegen/export/data/eforms-sdk.yaml
+    python tools/eforms_codelists.py /path/to/eForms-SDK 1.15.1 > src/clausegen/law/data/eforms-sdk.yaml
 
 Read from the SDK at that tag: ``codelists/*.gc`` (codes and their ``fra_label``), ``fields/fields.json``
 (field names, code lists, notice types where a field is mandatory or forbidden, rules BR-BT-00262-0200 and
@@ -115,7 +115,7 @@ def main(repo: str, rev: str) -> str:
             "repository": "OP-TED/eForms-SDK",
             "tag": rev,
             "commit": commit,
-            "command": f"python tools/eforms_codelists.py CHEMIN/eForms-SDK {rev} > src/clausegen/export/data/eforms-sdk.yaml",
+            "command": f"python tools/eforms_codelists.py CHEMIN/eForms-SDK {rev} > src/clausegen/law/data/eforms-sdk.yaml",
         },
         "codelists": lists,
         "fields": {fid: field_entry(fields[fid], names) for fid in FIELDS},

@@ -9,7 +9,7 @@ The library API (the CLI is a thin shell over it)::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "ClausegenError",

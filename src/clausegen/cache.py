@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from ._version import __version__
 
 MAGIC = b"clausegen-cache-1\n"
 _HEADER = len(MAGIC) + 8 + 32  # magic, content length (8 bytes, big-endian), SHA-256 of the content

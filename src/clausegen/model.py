@@ -25,7 +25,7 @@ PROCEDURES = {
     "dialogue_competitif": "dialogue compétitif",
 }
 APPRENTISSAGE = ("eligibles_uniquement", "exclu", "sans_condition")
-# Open data (DECP v2.0.3): profile values → the schema's labels are mapped in export/codelists.yaml.
+# Open data (DECP v2.0.3): profile values → the schema's labels are mapped in law/data/codelists.yaml.
 LIEU_TYPES = ("postal", "commune", "arrondissement", "canton", "departement", "region", "pays")
 FORMES_PRIX = ("unitaire", "forfaitaire", "mixte")
 TYPES_PRIX = ("definitif_ferme", "definitif_actualisable", "definitif_revisable", "provisoire")

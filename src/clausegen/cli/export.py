@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from . import CONTEXT_SETTINGS, _FrenchGroup, _handle_errors
+from .base import CONTEXT_SETTINGS, _FrenchGroup, _handle_errors
 
 
 @click.group(name="export", cls=_FrenchGroup, context_settings=CONTEXT_SETTINGS, short_help="Données ouvertes : DECP et codes eForms, en JSON.")

@@ -14,7 +14,8 @@ import sys
 
 import click
 
-from . import CONTEXT_SETTINGS, _handle_errors
+from ..law.registry import practice_hint
+from .base import CONTEXT_SETTINGS, _handle_errors
 
 
 def _stdin_is_tty() -> bool:
@@ -33,7 +34,7 @@ def check_lot_spec(spec: str):
     """« INTITULE;BASE;MONTANT;PART », e.g. « Gros œuvre;art38;850000;40 % ». MONTANT may be an accord-cadre
     « MINIMUM à MAXIMUM » (either side may be left empty); MONTANT and PART may be empty for a lot that carries
     no hours (reserved lot, marché d'insertion, criterion alone)."""
-    from .. import init as i
+    from . import guided as i
 
     fields = [f.strip() for f in str(spec).split(";")]
     if not 2 <= len(fields) <= 4:
@@ -59,7 +60,7 @@ def check_lot_spec(spec: str):
 
 def check_weighting(spec: str):
     """« 10 % » for every lot bearing the criterion, or « 2=10 % » for lot 2."""
-    from .. import init as i
+    from . import guided as i
 
     match = re.fullmatch(r"\s*([0-9]+)\s*=\s*(.*)", str(spec))
     if match:
@@ -69,7 +70,7 @@ def check_weighting(spec: str):
 
 def _fields():
     """(key, option, French label, checker, required) — required ``"hours"``: only when a lot carries hours."""
-    from .. import init as i
+    from . import guided as i
 
     return (
         ("acheteur", "--acheteur", "nom de l'acheteur", i.check_text, True),
@@ -92,7 +93,7 @@ def _fields():
 def parse_options(raw: dict) -> tuple[dict, list[str]]:
     """Check the answers given as options (``None``: not given): the parsed answers, and one French line
     for each refused one. ``lots`` holds the ``--lot`` specs, ``ponderations`` the ``--ponderation`` ones."""
-    from .. import init as i
+    from . import guided as i
 
     parsed: dict = {}
     problems: list[str] = []
@@ -132,7 +133,7 @@ def parse_options(raw: dict) -> tuple[dict, list[str]]:
 def missing_answers(parsed: dict, refused=()) -> list[str]:
     """Required answers absent from ``parsed`` (and not in ``refused``, the options whose value was refused),
     one French line each, naming the option to add."""
-    from ..init import bears_hours, lot_problems
+    from .guided import bears_hours, lot_problems
 
     lots = parsed.get("lots") or []
     hours = any(bears_hours(lot.bases) for lot in lots)
@@ -151,7 +152,7 @@ def missing_answers(parsed: dict, refused=()) -> list[str]:
 
 def _ask(text: str, check=None, *, default: str | None = None, optional: bool = False):
     """Prompt until ``check`` accepts the answer; an optional question accepts an empty answer (None)."""
-    from ..init import InvalidAnswer
+    from .guided import InvalidAnswer
 
     while True:
         shown_default = default if default is not None else ("" if optional else None)
@@ -201,7 +202,7 @@ def _labour_hint(on) -> None:
 
 def _ask_lot(numero: int, on, lot=None):
     """Ask a new lot's answers, or complete a lot given with --lot that lacks its amount or labour share."""
-    from .. import init as i
+    from . import guided as i
 
     if lot is None:
         click.echo(f"\nLot {numero}")
@@ -237,7 +238,7 @@ def _ask_lot(numero: int, on, lot=None):
 
 
 def _ask_weighting(lot, on) -> None:
-    from ..init import check_rate, practice_hint
+    from .guided import check_rate
 
     if "critere_attribution" in lot.bases and lot.ponderation is None:
         click.echo(f"  {practice_hint('ponderation_fourchette', on)}.")
@@ -248,7 +249,7 @@ def interview(parsed: dict) -> dict:
     """Ask, in French, every answer not already given as an option; returns the completed answers."""
     import datetime as _dt
 
-    from .. import init as i
+    from . import guided as i
     from ..law.registry import load_registry
 
     law = load_registry()
@@ -280,7 +281,7 @@ def interview(parsed: dict) -> dict:
     on = p.get("date_publication") or _dt.date.today()
     ask("cout_horaire", "Coût horaire moyen chargé de la main-d'œuvre, en € HT de l'heure (comme 32)", i.check_hourly_cost)
     if "taux_insertion" not in p:
-        click.echo(f"{i.practice_hint('taux_insertion_usuels', on)} ; {i.practice_hint('taux_insertion_fourchette', on, capital=False)}.")
+        click.echo(f"{practice_hint('taux_insertion_usuels', on)} ; {practice_hint('taux_insertion_fourchette', on, capital=False)}.")
     ask("taux_insertion", "Taux d'insertion (comme « 7 % »)", i.check_rate)
     if "lots" in p:  # given with --lot: only what they lack is asked
         p["lots"] = [_ask_lot(n, on, lot) for n, lot in enumerate(p["lots"], 1)]
@@ -294,7 +295,7 @@ def interview(parsed: dict) -> dict:
 
 
 def _lot_count(value) -> int:
-    from ..init import InvalidAnswer
+    from .guided import InvalidAnswer
 
     if not value.isdigit() or not 1 <= int(value) <= 99:
         raise InvalidAnswer(f"« {value} » n'est pas un nombre de lots.", "un nombre entier entre 1 et 99")
@@ -345,7 +346,8 @@ def init(fichier, force, interactive, **options):
     from pathlib import Path
 
     from ..fmt import heures
-    from ..init import AnswersError, check_destination, make_answers, shell_quote, write_profile
+    from .guided import AnswersError, check_destination, make_answers, write_profile
+    from .guided_text import shell_quote
 
     path = Path(fichier)
     check_destination(path, force=force)

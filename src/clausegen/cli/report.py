@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import CONTEXT_SETTINGS, _handle_errors
+from .base import CONTEXT_SETTINGS, _handle_errors
 
 
 def _plural(n: int, word: str) -> str:
@@ -32,7 +32,7 @@ def _check_output(output: str, output_format: str | None) -> None:
     from pathlib import Path
 
     from ..errors import OutputError
-    from ..render.batch import _WINDOWS_RESERVED
+    from ..files.names import _WINDOWS_RESERVED
 
     if output == "-":
         raise click.UsageError("-o - : le rapport ne s'écrit pas sur la sortie standard ; indiquez un fichier, comme « rapport.xlsx ».")

@@ -11,7 +11,7 @@ import os
 
 import click
 
-from . import CONTEXT_SETTINGS, _handle_errors
+from .base import CONTEXT_SETTINGS, _handle_errors
 from ..errors import ClausegenError
 
 

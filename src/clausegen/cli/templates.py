@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from . import CONTEXT_SETTINGS, _FrenchGroup, _handle_errors
+from .base import CONTEXT_SETTINGS, _FrenchGroup, _handle_errors
 
 TYPE_NOTE = "Types : texte, nombre, montant (€ HT), taux (fraction : 0.07 = 7 %), date, booléen, liste, bloc (ensemble de clés)."
 
@@ -35,8 +35,9 @@ def export(dossier, documents, force):
 
     Exemple : clausegen templates export modeles/ --documents ccap,rc
     """
-    from ..render.engine import builtin_template_dir
-    from ..render.pack import select_documents, write_files
+    from ..render.templates import builtin_template_dir
+    from ..plan.documents import select_documents
+    from ..files.folder import write_files
 
     names = [d.name for d in select_documents([d for d in documents.split(",") if d.strip()])]
     source = builtin_template_dir()
@@ -129,7 +130,8 @@ def lint(dossier):
     """
     from pathlib import Path
 
-    from ..render.lint import ERROR, lint_templates
+    from ..docx.lint_jinja import ERROR
+    from ..render.templates import lint_templates
 
     files = sorted(p.name for p in Path(dossier).glob("*.docx") if not p.name.startswith("~$"))
     if not files:

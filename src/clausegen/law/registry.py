@@ -212,3 +212,14 @@ def load_registry() -> LegalRegistry:
     except Exception:  # pragma: no cover
         yaml = YAML(typ="safe", pure=True)
     return LegalRegistry(yaml.load(text))
+
+
+def practice_hint(name: str, on: _dt.date, *, capital: bool = True) -> str:
+    """« taux … : 5 %, 7 % ou 10 % (à confirmer) » from the registry's practice figures."""
+    from ..fmt import liste
+
+    law = load_registry()
+    fact = law.practice(name, on)
+    values = liste(fact.value, "ou") if len(fact.value) != 2 or "fourchette" not in name else f"{fact.value[0]} à {fact.value[1]}"
+    label = law.practice_entry(name)["label"]
+    return f"{label[0].upper() if capital else label[0]}{label[1:]} : {values}" + (" (à confirmer)" if fact.uncertain else "")

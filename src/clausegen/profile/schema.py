@@ -239,7 +239,7 @@ def profile_schema() -> dict:
 
 
 # -- open data (DECP v2.0.3): stable facts of the contract, then what the award of each lot fixes ------------
-# Values are the schema's lists (schema_decp_v2.0.3.json), spelt as profile values; export/codelists.yaml maps
+# Values are the schema's lists (schema_decp_v2.0.3.json), spelt as profile values; law/data/codelists.yaml maps
 # them back to the schema's labels.
 _DATE = {"type": "string", "format": "date"}
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .. import __version__, fmt
-from ..blanks import DOCUMENT_LABELS, expected_blanks, markers, obligations
+from .._version import __version__
+from .. import fmt
+from ..plan.blanks import DOCUMENT_LABELS, expected_blanks, markers, obligations
 from ..calc import MarketHours, alternatives, compute_hours
 from ..law.registry import LegalRegistry, load_registry
 from ..model import NATURES, PROCEDURES, Profile

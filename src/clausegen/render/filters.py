@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import fmt
+from ..docx.vocabulary import Vocabulary
 
 
 def _heures(value) -> str:
@@ -58,3 +59,20 @@ FILTER_DOCS = {
     "articles": ("Liste d'articles, « à » pour une suite continue.", "L. 2112-2 à L. 2112-4"),
     "liste": ("Liste de textes reliés par des virgules et « et » (argument : autre conjonction).", "a, b et c"),
 }
+
+
+def _variable_names():
+    from .glossary import load_glossary
+
+    return load_glossary().top_names
+
+
+# What clausegen's templates render with: these filters, the text and figure filters among them (the
+# sandbox bounds their arguments), and the glossary's names for suggestions.
+VOCABULARY = Vocabulary(
+    filters=FILTERS,
+    text_filters=frozenset({"article", "articles", "liste"}),
+    figure_filters=frozenset({"exact", "heures", "nombre", "montant", "taux", "points"}),
+    names=_variable_names,
+    tag="clausegen",
+)

@@ -140,14 +140,3 @@ def header_text(profile, limit: int = 90) -> str:
 # -- which documents apply ---------------------------------------------------------------------------
 
 
-def not_applicable(context: dict) -> dict[str, str]:
-    """``{document: reason}`` for the documents that would say nothing for this market: they are not
-    produced, and ``render`` says why (in French)."""
-    out = {}
-    if not context["lots_critere"] and not context["lots_insertion"]:
-        out["memoire"] = "aucun lot n'est noté sur l'insertion ni ne constitue un marché d'insertion : le règlement de la consultation ne demande pas de mémoire d'insertion"
-    if not context["obligations"]:
-        out["annexe-ae"] = "aucun lot ne porte d'heures d'insertion ni de critère d'insertion (lots réservés ou marchés d'insertion) : l'annexe à l'acte d'engagement serait sans objet"
-    if not context["lots_heures"] and not context["lots_insertion"]:
-        out["suivi"] = "aucun lot ne porte d'heures d'insertion ni ne constitue un marché d'insertion : aucun parcours n'est suivi au titre de la clause"
-    return out

@@ -12,7 +12,8 @@ import datetime as _dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .. import __version__, fmt
+from .._version import __version__
+from .. import fmt
 from ..calc import HUNDREDTH, TENTH, MarketHours
 from ..law.registry import load_registry
 from ..model import NATURES

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..calc import compute_hours
 from ..errors import Issue, ProfileError
 from ..law.registry import load_registry
+from ..many import expand_paths
 from ..model import Profile
 from .context import Review
 from .finding import Finding
@@ -40,18 +41,6 @@ class CheckResult:
         return 1 if self.errors else 0
 
 
-def expand_paths(paths) -> list[Path]:
-    """Files as given; folders give their *.yaml / *.yml files, sorted."""
-    out: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-        else:
-            out.append(path)
-    return out
-
-
 def check_one(path: Path, documents=None) -> tuple[list[Finding], list[Issue]]:
     """Findings of one profile, or the issues that make it unusable. Never raises: an unexpected
     exception (a bug) is one issue of this profile, so that the others are still reviewed."""
@@ -63,7 +52,7 @@ def check_one(path: Path, documents=None) -> tuple[list[Finding], list[Issue]]:
     except ProfileError as exc:
         return [], exc.issues
     except Exception as exc:  # noqa: BLE001 - one profile never stops the others
-        from ..render.batch import internal_error_message
+        from ..many import internal_error_message
 
         return [], [Issue(str(path), 1, 1, "", internal_error_message(exc))]
 
@@ -81,7 +70,7 @@ def check_paths(paths, *, documents=None, jobs: int = 1) -> CheckResult:
     folders = [documents.get(str(f)) if isinstance(documents, dict) else documents for f in files]
     result = CheckResult(files=[str(f) for f in files])
     if jobs > 1 and len(files) > 50:
-        from ..render.batch import CRASH_MESSAGE, run_isolated
+        from ..many import CRASH_MESSAGE, run_isolated
 
         # a worker that dies (killed, out of memory) is reported for its profile; the others are reviewed
         chunk = max(1, len(files) // (jobs * 8))

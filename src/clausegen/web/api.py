@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .. import __version__
+from .._version import __version__
 from ..errors import OutputError, ProfileError
 from . import security, work
 
@@ -53,7 +53,7 @@ def _json_text(text: str) -> Response:
 
 async def _profile_json(request: Request, job) -> Response:
     """A profile in the body, ``job(body, name)``'s JSON text out, or 422 with the loader's errors."""
-    from .app import run
+    from .common import run
 
     body, name = await profile_body(request), source_name(request)
     try:
@@ -76,8 +76,9 @@ def _flag(value: str | None) -> bool:
 
 async def pack(request: Request) -> Response:
     """The documents of ``render`` in a .zip (the .docx files byte for byte), PDF too with ``?pdf=1``."""
-    from ..render.pack import render_documents, select_documents
-    from .app import attachment, json_error, profile_filename, run
+    from ..render.pack import render_documents
+    from ..plan.documents import select_documents
+    from .common import attachment, json_error, profile_filename, run
 
     body, name = await profile_body(request), source_name(request)
     wanted = [d.strip() for d in request.query_params.get("documents", "").split(",") if d.strip()]

@@ -9,192 +9,23 @@ the CSRF protection and the size limits, and ``api.py`` for the JSON API.
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
-from .. import __version__, fmt
-from ..errors import ClausegenError, Issue
-from . import forms, security, work
-
-HERE = Path(__file__).resolve().parent
-FORM_FIELDS = 40_000  # fields of the profile form: 200 lots of about 30 fields, sub-criteria included
-
-ERROR_TEXTS = {
-    400: ("Requête incorrecte", "La requête n'a pas pu être comprise."),
-    401: ("Accès protégé", "Cette application demande un jeton d'accès."),
-    403: ("Formulaire refusé", "Le formulaire n'a pas été reconnu : il a peut-être été ouvert avant un redémarrage de l'application. "
-          "Rechargez la page puis recommencez ; les données saisies dans l'ancienne page ne sont pas conservées."),
-    404: ("Page introuvable", "Cette adresse ne correspond à aucune page de l'application."),
-    405: ("Méthode non admise", "Cette adresse n'accepte pas cette méthode HTTP."),
-    413: ("Envoi trop volumineux", "Les données envoyées dépassent la taille admise."),
-    415: ("Type de contenu non admis", "Le profil doit être envoyé en YAML (Content-Type: application/yaml)."),
-    500: ("Erreur interne", "Une erreur interne de clausegen s'est produite. Ce n'est pas une erreur de votre part : "
-          "merci de la signaler à l'équipe qui maintient clausegen, avec le profil concerné si possible."),
-    503: ("Service indisponible", "Ce service n'est pas disponible sur ce serveur."),
-}
-
-
-def _size(limit: int) -> str:
-    return f"{limit // (1024 * 1024)} Mio"
-
-
-def refusal_text(status: int, detail: str | None = None) -> str:
-    title, text = ERROR_TEXTS.get(status, ("Erreur", "La requête n'a pas abouti."))
-    if status == 413 and detail and detail.isdigit():
-        text = f"Les données envoyées dépassent la taille admise pour cette adresse ({_size(int(detail))})."
-    elif status == 401 and detail:
-        text = "Le jeton d'accès donné est incorrect."
-    elif detail:
-        text = detail
-    return text
+from . import security
+from .common import HERE, Pages, refusal_text
 
 
 # -- rendering ------------------------------------------------------------------------------------------
 
 
-def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(version=__version__)
-    env.filters["nombre"] = lambda v, places=None: "" if v is None else fmt.nombre(v, places)
-    env.filters["heures"] = lambda v: "" if v is None else fmt.heures(v)
-    return env
-
-
-class Pages:
-    """Renders the pages; knows the process's secrets for the CSRF field."""
-
-    def __init__(self, secrets_: security.Secrets):
-        self.secrets = secrets_
-        self.templates = Jinja2Templates(env=_environment())
-
-    def render(self, request: Request, template: str, context: dict | None = None, status: int = 200, headers=None) -> Response:
-        nonce = request.cookies.get(security.CSRF_COOKIE) or ""
-        fresh = not nonce or len(nonce) > 100
-        if fresh:
-            nonce = security.new_nonce()
-        ctx = {
-            "request": request,
-            "csrf": self.secrets.csrf_for(nonce),
-            "csrf_field": security.CSRF_FIELD,
-            "protected": bool(self.secrets.token),
-            **(context or {}),
-        }
-        response = self.templates.TemplateResponse(request, template, ctx, status_code=status, headers=headers)
-        if fresh:
-            response.set_cookie(security.CSRF_COOKIE, nonce, httponly=True, samesite="strict", path="/")
-        return response
-
-    def refusal_html(self, status: int, detail: str | None, path: str = "/") -> str:
-        title, _text = ERROR_TEXTS.get(status, ("Erreur", ""))
-        template = self.templates.get_template("erreur.html")
-        return template.render(title=title, status=status, message=refusal_text(status, detail), login=status == 401, path=path,
-                               login_css=security.LOGIN_CSS)
-
-
-async def run(fn, *args, **kwargs):
-    """Library work in a worker thread, one request at a time (``work.LOCK``)."""
-
-    def locked():
-        with work.LOCK:
-            return fn(*args, **kwargs)
-
-    return await run_in_threadpool(locked)
-
-
 # -- issues and findings placed on the form --------------------------------------------------------------
-
-
-def issue_text(issue: Issue) -> str:
-    """The command line's message without « fichier:ligne:colonne: champ : » (as ``Issue.format``)."""
-    text = issue.message
-    if issue.expected:
-        text += f" Attendu : {issue.expected.rstrip('.')}."
-    if issue.suggestion:
-        text += f" {issue.suggestion}"
-    return text[:1].upper() + text[1:]
-
-
-def _where(view: forms.FormView, target) -> str:
-    if target is None:
-        return "Profil"
-    label = target.label if isinstance(target, forms.Field) else target.legend
-    path = target.path
-    if path.startswith("lots[") and not (isinstance(target, forms.Group) and target.kind == "lot"):
-        number = int(path[5 : path.index("]")])
-        lot = view.lots[number - 1] if 0 < number <= len(view.lots) else None
-        return f"{lot.legend if lot else f'Lot {number}'} : {label}"
-    return label
-
-
-def place(view: forms.FormView, issues, findings, *, lines: bool, inline: bool = True) -> tuple[list[dict], list[dict]]:
-    """Put each issue on its field (its message shown under it) and give the summaries' entries:
-    ``({href, where, text, line}, {href, where, severity, rule, message, reference})``."""
-    summary = []
-    for issue in issues:
-        target = view.target(issue.field)
-        text = issue_text(issue)
-        if target is not None and inline:
-            target.errors.append(text)
-        summary.append({
-            "href": f"#{target.id}" if target is not None else None,
-            "where": _where(view, target) if target is not None else (issue.field or "Profil"),
-            "text": text,
-            "line": f"ligne {issue.line}, colonne {issue.column}" if lines else None,
-        })
-    notes = []
-    for finding in findings:
-        target = view.target(finding.field)
-        notes.append({
-            "href": f"#{target.id}" if target is not None else None,
-            "where": _where(view, target) if target is not None else (finding.field or "Profil"),
-            "severity": finding.severity,
-            "rule": finding.rule,
-            "message": finding.message,
-            "reference": finding.reference,
-        })
-    return summary, notes
-
-
-def results_context(outcome: work.Outcome) -> dict:
-    """Figures of the side panel, formatted as the command line formats them."""
-    from ..law.registry import load_registry
-    from ..working import basis_label
-
-    if not outcome.ok:
-        return {}
-    result = outcome.hours
-    counts = {s: sum(f.severity == s for f in outcome.findings) for s in ("erreur", "avertissement", "conseil")}
-    return {
-        "lots": [
-            {"numero": r.lot.numero, "intitule": r.lot.intitule, "base": basis_label(r.lot.bases), "heures": r.heures, "raison": r.raison}
-            for r in result.lots
-        ],
-        "total": result.total_heures,
-        "sentence": (
-            f"Soit {fmt.nombre(result.parcours, 1)} parcours de {fmt.nombre(result.parcours_heures)} heures, "
-            f"{fmt.nombre(result.etp, 2)} ETP-année et {fmt.heures(result.heures_par_an)} par année d'exécution."
-        ) if result.total_heures else "Aucune heure d'insertion n'est calculée pour ce marché.",
-        "counts": counts,
-        "parcours_heures": load_registry().decimal("parcours_heures", outcome.profile.reference_date),
-    }
-
-
-def basis_labels() -> dict[str, str]:
-    from ..law.registry import load_registry
-    from ..working import basis_label
-
-    return {name: basis_label([name]) for name in load_registry().basis_names()}
 
 
 # -- the application ------------------------------------------------------------------------------------
@@ -255,29 +86,6 @@ def create_app(token: str | None = None, *, secret: bytes | None = None) -> Star
     )
     app.state.secrets = secrets_
     return app
-
-
-def attachment(data: bytes | str, filename: str, media_type: str) -> Response:
-    """A download: ``Content-Disposition: attachment`` with an ASCII name and its UTF-8 form."""
-    ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "-" for c in filename) or "fichier"
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, media_type=media_type, headers={"content-disposition": disposition})
-
-
-def json_error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"erreur": message}, status_code=status)
-
-
-def profile_filename(data: dict, suffix: str) -> str:
-    from ..render.batch import safe_folder_name
-
-    reference = data.get("marche", {}).get("reference") if isinstance(data.get("marche"), dict) else None
-    if isinstance(reference, (str, int)) and str(reference).strip():
-        try:
-            return safe_folder_name(str(reference)) + suffix
-        except ClausegenError:
-            pass
-    return "profil" + suffix
 
 
 __all__ = ["create_app"]

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import ClausegenError, OutputError, ProfileError
-from . import forms, security, work
-from .app import FORM_FIELDS, Pages, attachment, basis_labels, place, profile_filename, results_context, run
+from . import form_data, form_model, forms, security, work
+from .common import FORM_FIELDS, Pages, attachment, basis_labels, place, profile_filename, results_context, run
 from .uploads import MAX_FILE, MAX_FILES, Collected, add_upload
 
 HEADER = (
@@ -68,7 +68,7 @@ class Views:
 
     # -- the profile form -----------------------------------------------------------------------------
     async def profile_new(self, request: Request) -> Response:
-        data = forms.new_profile()
+        data = form_data.new_profile()
         return await self._profile_page(request, data, evaluate=False)
 
     async def profile_post(self, request: Request) -> Response:
@@ -76,13 +76,13 @@ class Views:
         action = form.get("action") if isinstance(form.get("action"), str) else "calculer"
         action = action or "calculer"
         source = _source(form)
-        data = forms.form_data(form)
+        data = form_data.form_data(form)
         wanted = [d for d in form.getlist("documents") if isinstance(d, str)]
         if form.get("documents_choisis") != "1":
             wanted = None  # a form without the documents' boxes (a script, a test): all of them
         await form.close()
         focus = None
-        if forms.apply_edit(data, action):
+        if form_data.apply_edit(data, action):
             focus = _focus_after_edit(data, action)
             return await self._profile_page(request, data, source=source, focus=focus, wanted=wanted)
         text = profile_text(data, source)
@@ -186,7 +186,7 @@ class Views:
         return await self._profile_page(request, data, source=source, outcome=outcome, lines=True, opened=source)
 
     def _unreadable(self, request: Request, text: str, source: str, issues) -> Response:
-        from .app import issue_text
+        from .common import issue_text
 
         shown = [{"line": i.line, "column": i.column, "text": issue_text(i)} for i in issues]
         return self.pages.render(request, "ouvrir.html", {"title": "Ouvrir un profil", "page": "ouvrir", "text": text, "issues": shown, "source": source,
@@ -216,7 +216,7 @@ class Views:
 
     async def _review_page(self, request: Request, reviewed, collected: Collected) -> Response:
         from ..report.mutualisation import HEADERS, counts_sentence, reminder, table_rows
-        from .app import issue_text
+        from .common import issue_text
 
         rows = []
         for n, r in enumerate(reviewed, 1):
@@ -290,20 +290,20 @@ def _focus_after_edit(data: dict, action: str) -> str | None:
     verb, _, where = action.partition(":")
     lots = data.get("lots") or []
     if verb == "ajouter-lot" and lots:
-        return forms.field_id(f"lots[{len(lots)}].intitule")
+        return form_model.field_id(f"lots[{len(lots)}].intitule")
     if verb == "retirer-lot":
         return "ajouter-lot"
     if verb == "ajouter-sous-critere" and where.isdigit():
         number = int(where)
         rows = (lots[number - 1].get("critere") or {}).get("sous_criteres") or [] if 0 < number <= len(lots) else []
-        return forms.field_id(f"lots[{number}].critere.sous_criteres[{len(rows)}].libelle") if rows else None
+        return form_model.field_id(f"lots[{number}].critere.sous_criteres[{len(rows)}].libelle") if rows else None
     if verb == "retirer-sous-critere":
-        return forms.field_id(f"lots[{where.split(':')[0]}].critere.sous_criteres")
+        return form_model.field_id(f"lots[{where.split(':')[0]}].critere.sous_criteres")
     return None
 
 
 def _document_names() -> tuple[str, ...]:
-    from ..render.pack import DOCUMENT_NAMES
+    from ..plan.documents import DOCUMENT_NAMES
 
     return DOCUMENT_NAMES
 

@@ -104,18 +104,18 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
 
 def pdf_files(files: dict[str, bytes], reference: str) -> dict[str, bytes]:
     """The PDF of each .docx, converted by LibreOffice in a temporary folder removed afterwards
-    (``write_files(pdf=True)``, as ``render --pdf``). Raises ``OutputError`` without LibreOffice."""
-    from ..render.pack import write_files
+    (``write_pack(pdf=True)``, as ``render --pdf``). Raises ``OutputError`` without LibreOffice."""
+    from ..render.pack import write_pack
 
     with tempfile.TemporaryDirectory(prefix="clausegen-pdf-") as folder:
         out = Path(folder) / "dossier"
-        written = write_files(files, out, pdf=True, reference=reference)
+        written = write_pack(files, out, pdf=True, reference=reference)
         return {p.name: p.read_bytes() for p in written if p.suffix == ".pdf"}
 
 
 def preview(profile, name: str) -> str:
     """The text of one document, as the snapshots read it (``docx_text``)."""
-    from ..render.extract import docx_text
+    from ..docx.extract import docx_text
 
     files = documents(profile, [name])
     data = files.get(f"{name}.docx")
@@ -123,7 +123,7 @@ def preview(profile, name: str) -> str:
 
 
 def has_soffice() -> bool:
-    from ..render.pack import soffice_path
+    from ..render.pdf import soffice_path
 
     try:
         return soffice_path() is not None

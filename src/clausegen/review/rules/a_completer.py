@@ -14,7 +14,7 @@ Référence : choix de l'acheteur (aucun montant ni délai réglementaire).
 from __future__ import annotations
 
 from ... import fmt
-from ...blanks import DOCUMENT_LABELS, INTERNAL, expected_blanks
+from ...plan.blanks import DOCUMENT_LABELS, INTERNAL, expected_blanks
 
 ID = "a-completer"
 SEVERITY = "avertissement"

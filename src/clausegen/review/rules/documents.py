@@ -59,7 +59,7 @@ class PackMismatch:
         folder = review.documents
         if folder is None:
             return
-        from ...render.extract import docx_text
+        from ...docx.extract import docx_text
         from ...render.pack import skipped_documents
 
         known = known_figures(review.hours)

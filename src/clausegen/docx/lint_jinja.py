@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from .glossary import Glossary
+from .spec import Glossary
 
 ERROR, WARNING = "erreur", "avertissement"
 SAME_LIST = {"list", "sort", "reverse", "unique", "selectattr", "rejectattr", "default", "d"}

@@ -1,0 +1,49 @@
+"""``clausegen calc`` (hours and their working) and ``clausegen schema`` (the profile format as JSON Schema)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .base import CONTEXT_SETTINGS, _handle_errors
+
+
+@click.command(context_settings=CONTEXT_SETTINGS, short_help="Heures d'insertion par lot, avec le calcul détaillé.")
+@click.argument("profil", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True, help="Forme de la sortie : tableau lisible ou JSON pour les outils.")
+@_handle_errors
+def calc(profil, output_format):
+    """Calcule le volume d'heures d'insertion de chaque lot et montre le calcul.
+
+    \b
+    Formule : heures = montant HT × part de main-d'œuvre ÷ coût horaire × taux d'insertion,
+    arrondie à l'heure (demi supérieur) sauf règle « calcul.arrondi » du profil.
+
+    Exemple : clausegen calc profiles/travaux-qpv.yaml --format json
+    """
+    from ..calc import compute_hours
+    from ..profile.load import load_profile
+    from ..working import hours_as_dict, hours_as_text
+
+    result = compute_hours(load_profile(profil))
+    if output_format == "json":
+        click.echo(json.dumps(hours_as_dict(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(hours_as_text(result))
+
+
+@click.command(context_settings=CONTEXT_SETTINGS, short_help="Schéma JSON des profils, pour l'éditeur.")
+@_handle_errors
+def schema():
+    """Affiche le schéma JSON des profils (pour l'autocomplétion dans l'éditeur).
+
+    \b
+    Enregistrez-le puis ajoutez en tête du profil :
+      # yaml-language-server: $schema=profil.schema.json
+    """
+    from ..profile.schema import profile_schema
+
+    click.echo(json.dumps(profile_schema(), ensure_ascii=False, indent=2))
+
+

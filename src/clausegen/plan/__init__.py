@@ -1,0 +1,7 @@
+"""The clause plan: what the market's social clause is, decided once per profile, lot by lot, each decision
+with its legal source and the profile key it comes from. Every document, every review rule about the
+clause, the exports, the portfolio report and the web page read it; none decides again.
+
+May import: ``errors``, ``fmt``, ``model``, ``law``, ``profile`` (values only), ``calc``, ``working``.
+Never ``docx``, ``files``, ``many`` nor any product.
+"""
