@@ -130,15 +130,17 @@ def liste(items, conjonction: str = "et") -> str:
 
 
 _TYPO = (
-    (re.compile(r" ([:;!?»%])"), NBSP + r"\1"),
-    (re.compile(r"« "), "«" + NBSP),
+    (re.compile(r" ([:%])"), NBSP + r"\1"),
+    (re.compile(r" ([;!?»])"), NNBSP + r"\1"),
+    (re.compile(r"« "), "«" + NNBSP),
     (re.compile(r"\bn° "), "n°" + NBSP),
 )
 
 
 def typo(text: str | None) -> str | None:
-    """French typography for texts clausegen writes itself: no-break space before « : ; ! ? % » and
-    inside guillemets. Never applied to the buyer's own texts, which are shown exactly as typed."""
+    """French typography for texts clausegen writes itself: no-break space before « : » and « % », narrow
+    no-break space before « ; ! ? » and inside guillemets (the documents' own pass, ``docx.typography``, does the
+    same on every rendered text)."""
     if text is None:
         return None
     for pattern, replacement in _TYPO:

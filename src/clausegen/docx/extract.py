@@ -1,4 +1,5 @@
-"""Plain text of a generated .docx, in reading order: used by snapshots and by the review of a pack."""
+"""Plain text of a generated .docx, in reading order: used by snapshots and by the review of a pack. Word's
+no-break hyphen (``w:noBreakHyphen``) reads as U+2011, so that a snapshot shows it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ def docx_text(data: bytes, *, header_footer: bool = True) -> str:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    from docx.oxml.ns import qn
+
     document = Document(io.BytesIO(data))
+    for part in [document.element] + [s.part.element for sec in document.sections for s in (sec.header, sec.footer)]:
+        for hyphen in list(part.iter(qn("w:noBreakHyphen"))):  # Word's no-break hyphen reads as U+2011
+            t = hyphen.makeelement(qn("w:t"), {})
+            t.text = "\u2011"
+            hyphen.addprevious(t)
+            hyphen.getparent().remove(hyphen)
     lines: list[str] = []
     if header_footer:
         section = document.sections[0]

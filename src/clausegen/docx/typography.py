@@ -1,34 +1,114 @@
 """French typography of rendered WordprocessingML: applied to every text run of every rendered part,
-whatever wrote the text (template, registry, profile)."""
+whatever wrote the text (template, registry, profile), on every rendering path.
+
+Within each paragraph (the texts of its runs read as one, so a space at the end of a run and the « : »
+starting the next are seen together):
+
+* a no-break space (U+00A0) before « : » and after « n° », « L. », « R. », « D. » before a number;
+* a narrow no-break space (U+202F) before « ; », « ! », « ? » and inside « guillemets »;
+* inside an article number (« L. 2112-2 »), Word's no-break hyphen, so that it never breaks at its hyphen.
+
+Only spaces are replaced (one character by one), so runs keep their formatting; only ``<w:t>`` contents
+are touched. Texts already typographed are left as they are.
+"""
 
 from __future__ import annotations
 
 import re
 
+NBSP, NNBSP = "\u00a0", "\u202f"
 
 _W_TEXT = re.compile(r"(<w:t(?: [^>]*)?>)([^<]*)(</w:t>)")
+_TOKENS = re.compile(r"<w:t(?: [^>]*)?>[^<]*</w:t>|</w:p>")
+_ARTICLE_REF = re.compile(r"\b([LRD])\.[ \u00a0](\d{4})((?:-\d{1,3})+)\b")  # « L. 2112-2 », « L. 2112-2-1 »
+# Spaces to make no-break, found on the paragraph's text: (pattern, group of the space, replacement).
+_RULES = (
+    (re.compile(r"(?<=\S)( )(?=:(?:\s|$|[^/\d]))"), NBSP),  # « mot : » (not « http:// » nor « 10:30 », which have no space)
+    (re.compile(r"(?<=\S)( )(?=[;!?](?:\s|$|[^\w=&]))"), NNBSP),  # « mot ; » « mot ? » (not « ?jeton= »)
+    (re.compile(r"(?<=«)( )"), NNBSP),
+    (re.compile(r"( )(?=»)"), NNBSP),
+    (re.compile(r"(?<=\bn°)( )(?=\S)"), NBSP),
+    (re.compile(r"(?<=\b[LRD]\.)( )(?=\d{4}-\d)"), NBSP),
+)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);")
 
 
-_ARTICLE_REF = re.compile(r"\b([LRD])\.[ \u00a0](\d{4})-(\d{1,3})\b")
+def _spaces(text: str) -> dict[int, str]:
+    """``{index: character}`` of the spaces of ``text`` to replace."""
+    found: dict[int, str] = {}
+    for pattern, char in _RULES:
+        for m in pattern.finditer(text):
+            found.setdefault(m.start(1), char)
+    return found
 
 
-_NUMERO = re.compile(r"\bn° (?=[0-9])")
+def _visible(raw: str) -> list[tuple[int, str]]:
+    """The characters of an XML text node with their offset in ``raw`` (an entity is one character)."""
+    out, i = [], 0
+    while i < len(raw):
+        if raw[i] == "&":
+            m = _ENTITY.match(raw, i)
+            if m:
+                out.append((i, "\x00"))  # an entity is never a space
+                i = m.end()
+                continue
+        out.append((i, raw[i]))
+        i += 1
+    return out
 
 
-def typography(xml: str) -> str:
-    """French typography of every rendered text run, whatever wrote it (template, registry, profile):
-    a no-break space in « L. 2112-2 » and « n° 2 », and a Word no-break hyphen inside article numbers so
-    that « L. 2112-2 » never breaks at its hyphen. Only ``<w:t>`` contents are touched."""
-    if "n° " not in xml and not _ARTICLE_REF.search(xml):
+def _spaces_of_paragraphs(xml: str) -> str:
+    nodes: list[tuple[int, int, str]] = []  # (start, end, raw text) of each w:t text of the current paragraph
+    edits: list[tuple[int, str]] = []  # (absolute offset in xml, new character)
+
+    def flush():
+        if not nodes:
+            return
+        chars = []
+        for start, _, raw in nodes:
+            chars += [(start + off, c) for off, c in _visible(raw)]
+        text = "".join(c for _, c in chars)
+        for index, char in _spaces(text).items():
+            edits.append((chars[index][0], char))
+        nodes.clear()
+
+    for m in _TOKENS.finditer(xml):
+        token = m.group(0)
+        if token == "</w:p>":
+            flush()
+            continue
+        head = token.index(">") + 1
+        nodes.append((m.start() + head, m.end() - len("</w:t>"), token[head: -len("</w:t>")]))
+    flush()
+    if not edits:
+        return xml
+    out, last = [], 0
+    for offset, char in sorted(edits):
+        out += [xml[last:offset], char]
+        last = offset + 1
+    out.append(xml[last:])
+    return "".join(out)
+
+
+def _hyphens(xml: str) -> str:
+    """Word's no-break hyphen inside the article numbers of each run."""
+    if not _ARTICLE_REF.search(xml):
         return xml
 
     def fix(m) -> str:
-        text = _NUMERO.sub("n°\u00a0", m.group(2))
+        text = m.group(2)
         if not _ARTICLE_REF.search(text):
-            return m.group(1) + text + m.group(3)
+            return m.group(0)
         close_open = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'
-        text = _ARTICLE_REF.sub(lambda a: f"{a.group(1)}.\u00a0{a.group(2)}{close_open}{a.group(3)}", text)
+        text = _ARTICLE_REF.sub(lambda a: f"{a.group(1)}.{NBSP}{a.group(2)}" + "".join(close_open + part for part in a.group(3).split("-")[1:]), text)
         start = m.group(1) if "xml:space" in m.group(1) else '<w:t xml:space="preserve">'
         return start + text + m.group(3)
 
     return _W_TEXT.sub(fix, xml)
+
+
+def typography(xml: str) -> str:
+    """French typography of every text run of a rendered part (see the module's docstring)."""
+    if "<w:t" not in xml:
+        return xml
+    return _hyphens(_spaces_of_paragraphs(xml))

@@ -1,0 +1,77 @@
+"""French typography in every piece of every example pack, whatever path renders it: U+00A0 before « : »
+and after « n° », « L. », « R. », « D. »; U+202F before « ; ! ? » and inside « »; U+2011 in article numbers
+(Word's no-break hyphen, read back as U+2011). The pass itself (docx.typography) is tested on XML too."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from clausegen import load_profile
+from clausegen.docx.extract import docx_text
+from clausegen.docx.typography import typography
+from clausegen.render.pack import render_documents
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILES = sorted((ROOT / "profiles").glob("*.yaml"))
+
+# An ordinary space where French typography wants a no-break one. « : » after a space is always a colon of
+# the text (times and URLs have no space before it).
+FAULTS = {
+    "espace avant « : »": re.compile(r" :"),
+    "espace avant « ; », « ! » ou « ? »": re.compile(r" [;!?]"),
+    "espace après « « »": re.compile(r"« "),
+    "espace avant « » »": re.compile(r" »"),
+    "espace après « n° »": re.compile(r"\bn° "),
+    "espace après « L. », « R. » ou « D. » d'un article": re.compile(r"\b[LRD]\. (?=\d{4})"),
+    "trait d'union sécable dans un numéro d'article": re.compile(r"\b[LRD]\.\u00a0\d{4}-"),
+}
+
+
+@pytest.fixture(scope="module", params=PROFILES, ids=lambda p: p.stem)
+def pack(request) -> dict[str, str]:
+    return {name: docx_text(data) for name, data in render_documents(load_profile(request.param)).items()}
+
+
+def test_every_piece_is_typeset(pack):
+    faults = []
+    for name, text in pack.items():
+        for line in text.splitlines():
+            if line.startswith(("[en-tête]", "[pied de page]")):
+                line = line.split("] ", 1)[1]
+            for label, pattern in FAULTS.items():
+                for m in pattern.finditer(line):
+                    faults.append(f"{name} : {label} : « …{line[max(0, m.start() - 30): m.end() + 30]}… »")
+    assert not faults, "\n".join(faults[:40]) + (f"\n… et {len(faults) - 40} autres" if len(faults) > 40 else "")
+
+
+def test_article_numbers_are_unbreakable(pack):
+    # each piece that cites the code cites it with no-break hyphens
+    cited = [name for name, text in pack.items() if "du code de la commande publique" in text]
+    assert cited
+    for name in cited:
+        assert re.search(r"[LR]\.\u00a0\d{4}\u2011\d", pack[name]), name
+
+
+def _run(text: str) -> str:
+    return f'<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("Objet : insertion", "Objet\u00a0: insertion"),
+    ("un ; deux ! trois ?", "un\u202f; deux\u202f! trois\u202f?"),
+    ("« Clause sociale »", "«\u202fClause sociale\u202f»"),
+    ("lot n° 2", "lot n°\u00a02"),
+    ("https://example.org et 10:30", "https://example.org et 10:30"),
+])
+def test_the_pass_on_one_run(source, expected):
+    assert typography(_run(source)) == _run(expected)
+
+
+def test_the_pass_across_runs_and_article_numbers():
+    xml = '<w:p><w:r><w:t>Fondement</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve"> : article L. 2112-2-1</w:t></w:r></w:p>'
+    out = typography(xml)
+    assert "Fondement</w:t>" in out and "\u00a0: article L.\u00a02112</w:t><w:noBreakHyphen/>" in out
+    assert out.count("<w:noBreakHyphen/>") == 2
