@@ -58,7 +58,7 @@ def test_calc_text_shows_table_and_working(runner, tmp_path):
     assert "744 heures" in out
     assert "(bloc calcul du profil)" in out and "(lot n° 1)" in out
     # ratios
-    assert "2,5 parcours de 300 heures" in out
+    assert "2,48 parcours de 300 heures" in out
     assert "0,46 ETP" in out
     assert "372 heures par année d'exécution" in out and "0,23 ETP en moyenne sur les 24 mois" in out
     assert result.stderr == ""
@@ -87,7 +87,7 @@ def test_calc_json_structure(runner, tmp_path):
     assert data["reference"] == "2026-TRX-014"
     assert data["date_reference"] == "2026-12-15"
     assert data["total_heures"] == 1007 and type(data["total_heures"]) is int
-    assert data["parcours"] == 3.4  # 1007 ÷ 300 = 3.357 → 3.4
+    assert data["parcours"] == 3.36  # 1007 ÷ 300 = 3.3567 → 3.36
     assert data["etp"] == 0.63  # 1007 ÷ 1607 = 0.627 → 0.63
     assert data["heures_par_an"] == 504  # 1007 × 12 ÷ 24 = 503.5 → 504
     lots = data["lots"]

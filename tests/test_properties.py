@@ -203,7 +203,7 @@ def test_generated_valid_profiles_load_and_compute(generated):
             assert (r.methode, r.heures) == ("sans_objet", None)
             assert r.parcours is None and r.etp is None and r.heures_par_an is None
         if r.heures is not None:
-            assert r.parcours == (Decimal(r.heures) / 300).quantize(Decimal("0.1"), "ROUND_HALF_UP")
+            assert r.parcours == (Decimal(r.heures) / 300).quantize(Decimal("0.01"), "ROUND_HALF_UP")
             assert r.etp == (Decimal(r.heures) / 1607).quantize(Decimal("0.01"), "ROUND_HALF_UP")
 
 

@@ -116,7 +116,7 @@ def test_market_rows(examples):
     markets = {m.reference: m for m in examples.indicators().markets}
     cd21 = markets["CD21-2027-015"]
     assert cd21.valeur_estimee == Decimal(2_800_000)  # accords-cadres at their maximum, not the 800 000 € estimate
-    assert (cd21.lots, cd21.lots_heures, cd21.heures, cd21.parcours, cd21.etp) == (2, 2, 1093, Decimal("3.6"), Decimal("0.68"))
+    assert (cd21.lots, cd21.lots_heures, cd21.heures, cd21.parcours, cd21.etp) == (2, 2, 1093, Decimal("3.64"), Decimal("0.68"))
     assert markets["2027014"].facilitateur is False
     assert markets["2027014"].valeur_estimee == Decimal("1250000.50")
     assert list(markets) == sorted(markets)

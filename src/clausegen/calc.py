@@ -35,7 +35,6 @@ _ROUNDING_TEXT = {  # (one-hour step?, mode) → wording
     (False, "superieur"): "arrondi au multiple de {pas} heures supérieur",
 }
 HUNDREDTH = Decimal("0.01")
-TENTH = Decimal("0.1")
 
 
 @dataclass(frozen=True)
@@ -54,6 +53,7 @@ class Step:
     label: str
     expression: str
     value: Decimal
+    unit: str = ""  # « € HT », « heures », « heures par tranche »: the unit of ``value``
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def _inputs(lot: Lot, profile: Profile) -> list[Input]:
 
 
 def _ratios(hours: int, law: LegalRegistry, profile: Profile, on) -> tuple[Decimal, Decimal, Decimal]:
-    parcours = (Decimal(hours) / law.decimal("parcours_heures", on)).quantize(TENTH, ROUND_HALF_UP)
+    parcours = (Decimal(hours) / law.decimal("parcours_heures", on)).quantize(HUNDREDTH, ROUND_HALF_UP)
     etp = (Decimal(hours) / law.decimal("etp_heures", on)).quantize(HUNDREDTH, ROUND_HALF_UP)
     per_year = (Decimal(hours) * 12 / profile.marche.duree_mois).quantize(Decimal(1), ROUND_HALF_UP)
     return parcours, etp, per_year
@@ -224,9 +224,9 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None, *,
         inputs.insert(0, Input("montant_ht", "montant estimé HT", lot.montant_ht, f"lot n°{fmt.NBSP}{lot.numero}", fmt.montant(lot.montant_ht)))
     steps: list[Step] = []
 
-    def step(label: str, expression, value: Decimal) -> None:
+    def step(label: str, expression, value: Decimal, unit: str) -> None:
         if explain:
-            steps.append(Step(label, expression(), value))
+            steps.append(Step(label, expression(), value, unit))
 
     def apply(amount: Decimal, label: str) -> tuple[Decimal, int]:
         part, cost, rate = values["part_main_oeuvre"], values["cout_horaire"], values["taux_insertion"]
@@ -234,11 +234,11 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None, *,
             labour = amount * part
             hours_labour = labour / cost
         raw = formula(amount, part, cost, rate)  # multiply first: exact whenever the result is
-        step(f"{label} : main-d'œuvre", lambda: f"{fmt.montant(amount)} × {fmt.taux(part)}", labour)
-        step(f"{label} : heures de main-d'œuvre", lambda: f"{fmt.montant(labour)} ÷ {fmt.montant(cost)}", hours_labour)
-        step(f"{label} : heures d'insertion", lambda: f"{fmt.exact(hours_labour)} × {fmt.taux(rate)}", raw)
+        step(f"{label} : main-d'œuvre", lambda: f"{fmt.montant(amount)} × {fmt.taux(part)}", labour, "€ HT")
+        step(f"{label} : heures de main-d'œuvre", lambda: f"{fmt.montant(labour)} ÷ {fmt.montant(cost)}", hours_labour, "heures")
+        step(f"{label} : heures d'insertion", lambda: f"{fmt.exact(hours_labour)} × {fmt.taux(rate)}", raw, "heures")
         rounded = round_hours(raw, rounding)
-        step(f"{label} : arrondi", lambda: f"{fmt.exact(raw)} → {rounding_text(rounding)}", Decimal(rounded))
+        step(f"{label} : arrondi", lambda: f"{fmt.exact(raw)} → {rounding_text(rounding)}", Decimal(rounded), "heures")
         return raw, rounded
 
     framework = None
@@ -267,12 +267,12 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None, *,
             raw, firm_period = apply(ac.minimum_ht, "Minimum de chaque période")
             count = len(renewal.periods())
             firm = firm_period * count
-            step("Heures fermes sur toute la durée", lambda: f"{fmt.nombre(firm_period)} × {count} périodes", Decimal(firm))
+            step("Heures fermes sur toute la durée", lambda: f"{fmt.nombre(firm_period)} × {count} périodes", Decimal(firm), "heures")
         elif ac.minimum_ht is not None:
             raw, firm = apply(ac.minimum_ht, "Minimum")
         ratio_raw = formula(tranche, values["part_main_oeuvre"], values["cout_horaire"], values["taux_insertion"])
         ratio = ratio_raw.quantize(HUNDREDTH, ROUND_HALF_UP)
-        step("Ratio par tranche exécutée au-delà du minimum", lambda: f"{fmt.montant(tranche)} × {fmt.taux(values['part_main_oeuvre'])} ÷ {fmt.montant(values['cout_horaire'])} × {fmt.taux(values['taux_insertion'])}", ratio)
+        step("Ratio par tranche exécutée au-delà du minimum", lambda: f"{fmt.montant(tranche)} × {fmt.taux(values['part_main_oeuvre'])} ÷ {fmt.montant(values['cout_horaire'])} × {fmt.taux(values['taux_insertion'])}", ratio, "heures par tranche")
         ceiling = None
         if ac.maximum_ht is not None:
             _, ceiling = apply(ac.maximum_ht, "Maximum (indicatif)")

@@ -53,7 +53,7 @@ def _lot_dict(r: LotHours) -> dict:
         "etp": _num(r.etp),
         "heures_par_an": _num(r.heures_par_an),
         "donnees": [{"nom": i.name, "valeur": _num(i.value), "origine": i.origin} for i in r.inputs],
-        "etapes": [{"libelle": s.label, "calcul": s.expression, "resultat": _num(s.value)} for s in r.steps],
+        "etapes": [{"libelle": s.label, "calcul": s.expression, "resultat": _num(s.value), "unite": s.unit} for s in r.steps],
         "accord_cadre": None if ac is None else {
             "minimum_ht": _num(ac.minimum_ht),
             "maximum_ht": _num(ac.maximum_ht),
@@ -122,7 +122,7 @@ def hours_as_text(result: MarketHours) -> str:
             lines.append("  ".join("─" * w for w in widths))
     lines.append("")
     lines.append(
-        f"Soit {fmt.nombre(result.parcours, 1)} parcours de {fmt.nombre(result.parcours_heures)} heures, "
+        f"Soit {fmt.nombre(result.parcours, 2)} parcours de {fmt.nombre(result.parcours_heures)} heures, "
         f"{fmt.nombre(result.etp, 2)} ETP-année ({fmt.nombre(result.etp_heures)} heures par an, convention), "
         f"soit {fmt.nombre(result.etp_moyen, 2)} ETP en moyenne sur les {m.duree_mois} mois d'exécution, "
         f"et {fmt.heures(result.heures_par_an)} par année d'exécution."
@@ -137,7 +137,7 @@ def hours_as_text(result: MarketHours) -> str:
             for i in r.inputs:
                 lines.append(f"  {i.label} : {i.shown} ({i.origin})")
         for s in r.steps:
-            lines.append(f"  {s.label} : {s.expression} = {fmt.exact(s.value)}")
+            lines.append(f"  {s.label} : {s.expression} = {fmt.exact(s.value)}{' ' + s.unit if s.unit else ''}")
         lines.append(f"  → {r.raison}")
         if r.periodes:
             lines.append("  par période : " + " ; ".join(f"{period_label(p.rang)} ({p.mois} mois) : {fmt.heures(p.heures)}" for p in r.periodes))

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .._version import __version__
 from .. import fmt
-from ..calc import HUNDREDTH, TENTH, MarketHours
+from ..calc import HUNDREDTH, MarketHours
 from ..law.registry import load_registry
 from ..model import NATURES
 from ..working import basis_label, main_basis
@@ -214,7 +214,7 @@ class _Acc:
     def row(self, key: str, label: str) -> GroupRow:
         return GroupRow(
             key, label, len(self.markets), len(self.markets_clause), self.lots, self.lots_heures, self.lots_reserves,
-            self.lots_insertion, self.heures, self.parcours.quantize(TENTH, ROUND_HALF_UP), self.etp.quantize(HUNDREDTH, ROUND_HALF_UP),
+            self.lots_insertion, self.heures, self.parcours.quantize(HUNDREDTH, ROUND_HALF_UP), self.etp.quantize(HUNDREDTH, ROUND_HALF_UP),
         )
 
 

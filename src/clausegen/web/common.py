@@ -171,7 +171,7 @@ def results_context(outcome: work.Outcome) -> dict:
         ],
         "total": result.total_heures,
         "sentence": (
-            f"Soit {fmt.nombre(result.parcours, 1)} parcours de {fmt.nombre(result.parcours_heures)} heures, "
+            f"Soit {fmt.nombre(result.parcours, 2)} parcours de {fmt.nombre(result.parcours_heures)} heures, "
             f"{fmt.nombre(result.etp, 2)} ETP-année et {fmt.heures(result.heures_par_an)} par année d'exécution."
         ) if result.total_heures else "Aucune heure d'insertion n'est calculée pour ce marché.",
         "counts": counts,
