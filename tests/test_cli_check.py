@@ -21,9 +21,11 @@ def _load_helpers():
 
 
 _h = _load_helpers()
-BASE, variant, without = _h.BASE, _h.variant, _h.without
+variant, without = _h.variant, _h.without
+# the rules' BASE, declaring its environmental clause and criterion (line 12), so that it triggers no rule
+BASE = variant(_h.BASE, ("  procedure: procedure_adaptee\n", "  procedure: procedure_adaptee\n  considerations_environnementales: [clause, critere]\n"))
 
-# one « erreur » (apprentissage-sans-eligibilite at line 21, column 18)
+# one « erreur » (apprentissage-sans-eligibilite at line 23, column 18)
 ERROR = variant(BASE, ("  periodicite_suivi: trimestrielle\n", "  periodicite_suivi: trimestrielle\n  apprentissage: sans_condition\n"))
 # one « avertissement » (facilitateur-absent, 1:1) and one « conseil » (heures-sous-un-parcours: 175 h)
 WARNINGS = variant(without(BASE, "facilitateur"), ("montant_ht: 850000", "montant_ht: 200000"))
@@ -65,7 +67,7 @@ def test_avertissements_et_conseils_seuls_code_0(run, tmp_path):
 def test_une_erreur_code_1(run, tmp_path):
     result = run(write(tmp_path, "erreur.yaml", ERROR))
     assert result.exit_code == 1, result.output
-    assert "22:18  erreur  [apprentissage-sans-eligibilite]" in result.stdout
+    assert "23:18  erreur  [apprentissage-sans-eligibilite]" in result.stdout
     assert "1 profil relu : 1 erreur, 0 avertissement, 0 conseil." in result.stdout
 
 
@@ -126,7 +128,7 @@ def test_format_json(run, tmp_path):
     (constat,) = data["constats"]
     assert set(constat) >= {"fichier", "ligne", "colonne", "gravite", "regle", "message", "reference"}
     assert constat["fichier"] == str(path)
-    assert (constat["ligne"], constat["colonne"]) == (22, 18)
+    assert (constat["ligne"], constat["colonne"]) == (23, 18)
     assert constat["gravite"] == "erreur"
     assert constat["regle"] == "apprentissage-sans-eligibilite"
     assert "sans_condition" in constat["message"]
@@ -156,13 +158,13 @@ def test_sortie_texte_groupee_par_fichier(run, tmp_path):
     assert lines[1] == "  1:1  avertissement  [facilitateur-absent]"
     assert lines[2].startswith("      Aucun facilitateur")
     assert lines[3].startswith("      Référence : CCAG 2021")
-    assert lines[4] == "  23:5  conseil  [heures-sous-un-parcours]"
+    assert lines[4] == "  24:5  conseil  [heures-sous-un-parcours]"
     assert lines[5].startswith("      Le lot 1 porte 175")
     assert lines[6].startswith("      Référence : ")
     assert lines[7] == ""
     # second file
     assert lines[8] == str(second)
-    assert lines[9] == "  22:18  erreur  [apprentissage-sans-eligibilite]"
+    assert lines[9] == "  23:18  erreur  [apprentissage-sans-eligibilite]"
     assert lines[10].startswith("      Les contrats d'apprentissage")
     assert lines[11].startswith("      Référence : instruction")
     assert lines[12] == ""

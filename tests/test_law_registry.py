@@ -70,13 +70,26 @@ def test_l2112_4_is_not_a_basis_of_the_insertion_condition():
 def test_2026_obligation_starts_on_22_august_with_a_primary_source():
     assert LAW.rule_start("clause_sociale_obligatoire") == dt.date(2026, 8, 22)
     fact = LAW.data["rules"]["clause_sociale_obligatoire"]["applies_from"][dt.date(2026, 8, 22)]
-    assert "LEGIARTI000043963401" in LAW.source(fact["source"])["title"]
+    title = LAW.source(fact["source"])["title"]
+    assert "L2112-2-1" in title and "22 août 2026" in title and "LEGITEXT000037701019" in title
+
+
+def test_no_abrogated_legifrance_identifier():
+    # the 2019 version of annexe 2 (the thresholds' avis) is abrogated: its identifier is never a source
+    text = (ROOT / "src" / "clausegen" / "law" / "registry.yaml").read_text(encoding="utf-8")
+    cited = [line for line in text.splitlines() if "LEGIARTI000038319378" in line and not line.lstrip().startswith("#")]
+    assert cited == []
 
 
 def test_derogations_are_a_closed_list_with_their_confidence():
     cases = LAW.derogations()
-    assert list(cases) == ["lien_objet_insuffisant", "restriction_concurrence", "solution_immediatement_disponible"]
-    assert [c["confidence"] for c in cases.values()] == ["V2", "V2", "B"]
+    # L. 2112-2-1, II: four cases, in the order and numbering of the article, verbatim
+    assert list(cases) == ["solution_immediatement_disponible", "lien_objet_insuffisant", "restriction_concurrence", "travaux_moins_de_six_mois"]
+    assert [c["number"] for c in cases.values()] == ["1°", "2°", "3°", "4°"]
+    assert [c["confidence"] for c in cases.values()] == ["V", "V", "V", "V"]
+    assert cases["solution_immediatement_disponible"]["label"] == "Le besoin peut être satisfait par une solution immédiatement disponible"
+    assert cases["travaux_moins_de_six_mois"]["label"] == "Lorsqu'il s'agit d'un marché de travaux d'une durée inférieure à six mois"
+    assert cases["travaux_moins_de_six_mois"]["natures"] == ["travaux"] and cases["travaux_moins_de_six_mois"]["duree_max_mois"] == 5
 
 
 def test_every_source_is_a_primary_reference_or_a_named_practice_and_none_is_a_local_file():
@@ -112,7 +125,9 @@ def test_a_profile_dated_2028_is_reviewed_with_a_finding_not_a_crash(tmp_path):
     assert "aucun seuil européen" in found[0].message and "31\u00a0décembre 2027" in found[0].message
     assert (found[0].line, found[0].column) == (10, 21)  # marche.date_publication
     fiche = docx_text(render_documents(profile, ["fiche-caracterisation"])["fiche-caracterisation.docx"])
-    assert "Inconnu du registre juridique de clausegen à cette date" in fiche
+    plain = fiche.replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Aucune valeur connue à cette date (valeurs connues jusqu'au 31 décembre 2027) : à vérifier avant publication" in plain
+    assert "À vérifier : seuil ou valeur estimée inconnus" in plain
 
 
 # -- loader: derogations and accords-cadres -------------------------------------------------------

@@ -62,7 +62,7 @@ def test_epa_services_180000_critere_seul_erreur():
     assert "15\u00a0décembre 2026" in f.message
     assert "un critère d'attribution seul ne suffit pas" in f.message
     assert "lien_objet_insuffisant" in f.message and "restriction_concurrence" in f.message  # the admitted cases
-    assert "Climat et résilience" in f.reference and "à confirmer" in f.reference
+    assert "L.\u00a02112-2-1" in f.reference and "Climat et résilience" in f.reference and "à confirmer" not in f.reference
 
 
 def test_epa_publie_le_20_aout_2026_rien():
@@ -228,11 +228,19 @@ def test_aucun_montant_avant_le_22_aout_2026_rien():
 # -- lots réservés et marchés d'insertion : admis, sous réserve (conseil) -----------------------------------
 
 
-@pytest.mark.parametrize("base", ["reserve_siae", "art36-2", "reserve_ea_esat", "reserve_ess"])
+@pytest.mark.parametrize("base", ["reserve_siae", "art36-2", "reserve_ea_esat"])
 def test_lot_reserve_conseil(base):
     f = only(findings(market(180000, nature="services", base=base), RULE))
     assert_finding(f, rule=RULE, severity="conseil", line=29, column=18, phrase="Le lot 1 n'a pas de condition d'exécution sociale mais est réservé")
     assert "ce qu'aucun texte ne dit expressément" in f.message
+
+
+def test_reservation_ess_seuil_des_services_sociaux_750000():
+    # an ESS reservation is for social and other specific services: their threshold (the registry's reading)
+    assert findings(market(749999, nature="services", base="reserve_ess"), RULE) == []
+    f = only(findings(market(750000, nature="services", base="reserve_ess"), RULE))
+    assert (f.severity, f.line, f.column) == ("conseil", 29, 18)
+    assert "Le lot 1 n'a pas de condition d'exécution sociale mais est réservé" in f.message
 
 
 def test_lot_reserve_sous_le_seuil_rien():
@@ -291,30 +299,41 @@ def market_derogation(case, motif="offre limitée à un seul fournisseur"):
     return (PROCEDURE, PROCEDURE + f"  derogation_clause_sociale: {{cas: {case}, motif: {motif}}}\n")
 
 
-@pytest.mark.parametrize("case", ["lien_objet_insuffisant", "restriction_concurrence"])
-def test_derogation_du_lot_d_un_cas_verifie_rien(case):
+GENERAL_CASES = ["solution_immediatement_disponible", "lien_objet_insuffisant", "restriction_concurrence"]
+
+
+@pytest.mark.parametrize("case", GENERAL_CASES)
+def test_derogation_du_lot_d_un_cas_de_la_loi_rien(case):
     assert findings(criterion_only(180000, extra=[lot_derogation(case)]), RULE) == []
 
 
-@pytest.mark.parametrize("case", ["lien_objet_insuffisant", "restriction_concurrence"])
-def test_derogation_du_marche_d_un_cas_verifie_rien(case):
+@pytest.mark.parametrize("case", GENERAL_CASES)
+def test_derogation_du_marche_d_un_cas_de_la_loi_rien(case):
     assert findings(criterion_only(180000, extra=[market_derogation(case)]), RULE) == []
 
 
-def test_derogation_du_lot_d_un_cas_non_verifie_avertissement_sur_la_derogation():
-    f = only(findings(criterion_only(180000, extra=[lot_derogation("solution_immediatement_disponible")]), RULE))
+def test_derogation_travaux_de_moins_de_six_mois_invoquee_pour_des_services():
+    f = only(findings(criterion_only(180000, extra=[lot_derogation("travaux_moins_de_six_mois")]), RULE))
     # line 31 « derogation_clause_sociale: », its block starts line 32, column 7
-    assert_finding(f, rule=RULE, severity="avertissement", line=32, column=7, phrase="La dérogation invoquée pour le lot 1")
-    assert "« le besoin ne peut être satisfait que par une solution immédiatement disponible »" in f.message
-    assert "n'est pas vérifiée" in f.message
-    assert f.field == "lots[1].derogation_clause_sociale"
+    assert (f.line, f.column, f.field) == (32, 7, "lots[1].derogation_clause_sociale")
+    assert "La dérogation invoquée (cas 4°" in f.message and "ne s'applique pas à ce marché" in f.message
+    assert "services, 24 mois" in f.message and "solution_immediatement_disponible" in f.message
 
 
-def test_derogation_du_marche_d_un_cas_non_verifie_avertissement_sur_la_derogation():
-    f = only(findings(criterion_only(180000, extra=[market_derogation("solution_immediatement_disponible")]), RULE))
+def test_derogation_du_marche_travaux_de_moins_de_six_mois_pour_des_services():
+    f = only(findings(criterion_only(180000, extra=[market_derogation("travaux_moins_de_six_mois")]), RULE))
     # line 12 « derogation_clause_sociale: {cas: …} », the flow mapping at column 30
-    assert_finding(f, rule=RULE, severity="avertissement", line=12, column=30, phrase="La dérogation invoquée pour le marché")
-    assert f.field == "marche.derogation_clause_sociale"
+    assert (f.line, f.column, f.field) == (12, 30, "marche.derogation_clause_sociale")
+
+
+@pytest.mark.parametrize("months, found", [(5, False), (6, True), (24, True)])
+def test_derogation_travaux_de_moins_de_six_mois_selon_la_duree(months, found):
+    text = criterion_only(6000000, nature="travaux", extra=[lot_derogation("travaux_moins_de_six_mois", amount=6000000),
+                                                           ("duree_mois: 24", f"duree_mois: {months}")])
+    result = findings(text, RULE)
+    assert bool(result) is found, result
+    if found:
+        assert f"travaux, {months} mois" in only(result).message
 
 
 def test_derogation_du_lot_l_emporte_sur_celle_du_marche():
@@ -322,11 +341,11 @@ def test_derogation_du_lot_l_emporte_sur_celle_du_marche():
         "  montant_ht: 150000\n  part_main_oeuvre: 60 %\n",
         "  montant_ht: 150000\n  derogation_clause_sociale: {cas: lien_objet_insuffisant, motif: fourniture de papier}\n",
     )
-    text = with_lots(lots, variant(COLLECTIVITE_SERVICES, market_derogation("solution_immediatement_disponible")))
-    # lot 1 has its own (verified) case; lot 2 relies on the market's unverified one
+    text = with_lots(lots, variant(COLLECTIVITE_SERVICES, market_derogation("travaux_moins_de_six_mois")))
+    # lot 1 has its own case of the law; lot 2 relies on the market's, which does not apply to services
     f = only(findings(text, RULE))
-    assert (f.severity, f.field) == ("avertissement", "marche.derogation_clause_sociale")
-    assert "pour le marché" in f.message
+    assert f.field == "marche.derogation_clause_sociale"
+    assert "ne s'applique pas à ce marché" in f.message
 
 
 def test_derogation_sous_le_seuil_rien():

@@ -16,7 +16,7 @@ def based(base: str, *extra) -> str:
 @pytest.mark.parametrize("base", ["[art36-2, art38]", "[art36-1, condition_execution]", "[reserve_siae, reserve_ea_esat, art38]"])
 def test_reservation_et_condition_avertissement_sur_la_base(base):
     f = only(findings(based(base), RULE))
-    assert_finding(f, rule=RULE, severity="avertissement", line=29, column=18, phrase="est réservé et porte pourtant une obligation d'heures")
+    assert_finding(f, rule=RULE, severity="avertissement", line=29, column=18, phrase="est réservé et porte aussi une obligation d'heures d'insertion")
     assert "L.\u00a02113-12" in f.reference and "L.\u00a02113-13" in f.reference
 
 
@@ -24,7 +24,7 @@ def test_reservation_avec_heures_imposees_pointe_les_heures():
     text = based("art36-2", ("    part_main_oeuvre: 40 %\n", "    part_main_oeuvre: 40 %\n    heures: 500\n    justification: convenu avec le PLIE\n"))
     f = only(findings(text, RULE))
     # line 32 « heures: 500 », value at column 13
-    assert_finding(f, rule=RULE, severity="avertissement", line=32, column=13, phrase="la réservation suffit")
+    assert_finding(f, rule=RULE, severity="avertissement", line=32, column=13, phrase="retirez la condition d'exécution ou le volume imposé")
 
 
 def test_reservation_et_accord_cadre_sans_minimum_avertissement():

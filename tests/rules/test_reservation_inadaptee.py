@@ -15,7 +15,7 @@ def market(nature: str, base: str) -> str:
 
 def test_reservation_ess_en_travaux_erreur():
     f = only(findings(market("travaux", "reserve_ess"), RULE))
-    assert_finding(f, rule=RULE, severity="erreur", line=29, column=18, phrase="possible seulement pour un marché de services")
+    assert_finding(f, rule=RULE, severity="erreur", line=29, column=18, phrase="ne permet que pour certains services sociaux, de santé ou culturels ; ce marché est de travaux")
     assert "économie sociale et solidaire" in f.message
     assert "ce marché est de travaux" in f.message
     assert "L.\u00a02113-15" in f.reference

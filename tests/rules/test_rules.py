@@ -22,6 +22,8 @@ EXPECTED_IDS = {
     "heures-superieures-main-oeuvre", "taux-hors-pratique", "heures-sans-justification", "facilitateur-absent",
     "priorite-qpv-absente", "publics-hors-instruction", "apprentissage-sans-eligibilite", "accord-cadre-sans-minimum",
     "documents-divergents", "critere-environnemental", "reservation-ess-trop-longue", "a-completer",
+    "condition-environnementale", "marche-insertion-critere", "marche-insertion-condition", "base-impossible",
+    "heures-sous-une-semaine", "accord-cadre-trop-long",
 }
 
 
@@ -86,7 +88,10 @@ def test_le_profil_de_base_est_valide_et_ne_declenche_aucune_regle():
     profile = load(BASE)
     assert profile.acheteur.type == "etat" and profile.marche.nature == "travaux"
     assert profile.facilitateur is not None
-    assert all_findings(BASE) == []
+    # a market launched on 15 December 2026 that declares no environmental consideration gets the two reminders
+    assert sorted(f.rule for f in all_findings(BASE)) == ["condition-environnementale", "critere-environnemental"]
+    declared = BASE.replace("  procedure: procedure_adaptee\n", "  procedure: procedure_adaptee\n  considerations_environnementales: [clause, critere]\n")
+    assert all_findings(declared) == []
 
 
 def test_le_profil_de_base_porte_744_heures():

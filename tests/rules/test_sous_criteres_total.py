@@ -22,7 +22,7 @@ def test_110_points_avertissement():
     f = only(findings(with_points(40, 40, 30), RULE))
     # line 34 « sous_criteres: », the list starts line 35 column 9
     assert_finding(f, rule=RULE, severity="avertissement", line=35, column=9, phrase="totalisent 110 points au lieu de 100")
-    assert "R.\u00a02152-12" in f.reference
+    assert "L.\u00a03 " in f.reference
 
 
 @pytest.mark.parametrize("points", [(40, 40), (99,), (50, 51)])

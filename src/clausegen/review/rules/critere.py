@@ -130,7 +130,8 @@ class EnvironmentalCondition:
 class UnusualWeighting:
     """Pondération du critère d'insertion hors de la fourchette usuelle.
 
-    Ce que vérifie la règle : la pondération reste entre 5 et 15 % (usage des facilitateurs, registre).
+    Ce que vérifie la règle : la pondération reste entre 5 et 15 % (usage des facilitateurs, registre) ; la
+    pondération d'un marché d'insertion, celle de son projet d'insertion, n'est pas concernée.
     Pourquoi : trop faible, elle n'incite pas ; trop forte, elle peut être jugée disproportionnée.
     Exemple signalé : `ponderation: 40 %`.
     À la place : une pondération entre 5 et 15 %, justifiée par l'objet du marché.
@@ -147,8 +148,11 @@ class UnusualWeighting:
     @staticmethod
     def check(review, report) -> None:
         low, high = (parse_rate(v) for v in review.law.practice("ponderation_fourchette").value)
-        for lot in review.profile.lots:
+        for p in review.plan.lots:
+            lot = p.lot
             weight = lot.critere.ponderation if lot.critere else None
+            if p.insertion:
+                continue  # a marché d'insertion's weight is that of its insertion project, its main criterion
             if weight is not None and not (low <= weight <= high):
                 report(
                     f"{lot.path}.critere.ponderation",

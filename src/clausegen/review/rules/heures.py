@@ -43,8 +43,8 @@ class BelowOneParcours:
         parcours = review.hours.parcours_heures
         high = parse_rate(review.law.practice("taux_insertion_fourchette").value[1])
         for r in review.hours.lots:
-            if not r.heures or r.heures >= parcours:
-                continue
+            if not r.heures or r.heures >= parcours or r.heures < UnderOneWeek.WEEK:
+                continue  # under one week of work: « heures-sous-une-semaine » says it
             labour = _labour_hours(r, review.profile)
             if labour is not None and labour * high >= parcours:
                 report(
@@ -142,4 +142,37 @@ class ImposedWithoutJustification:
                 report(f"{lot.path}.heures", f"Le lot {lot.numero} impose {fmt.heures(lot.heures)} sans « justification » : expliquez ce volume.")
 
 
-RULES = (BelowOneParcours, AboveLabour, UnusualRate, ImposedWithoutJustification)
+class UnderOneWeek:
+    """Volume inférieur à une semaine de travail.
+
+    Ce que vérifie la règle : un lot qui porte des heures d'insertion en porte au moins 35, une semaine de
+    travail à temps plein.
+    Pourquoi : en deçà, la clause ne permet aucun parcours (l'instruction de 2019 vise des contrats d'au moins
+    8 semaines) et coûte au titulaire et au facilitateur un suivi sans effet pour les personnes.
+    Exemple signalé : 28 heures sur un lot de 40 000 € HT.
+    À la place : retirer la clause de ce lot (en consignant, au-delà du seuil européen, la dérogation qui le
+    permet), regrouper ses heures avec celles d'un autre lot ou prévoir la mutualisation entre marchés.
+    Référence : instruction de 2019, fiche 2, 3.a.
+    """
+
+    ID = "heures-sous-une-semaine"
+    SEVERITY = "conseil"
+    WEEK = 35
+
+    @staticmethod
+    def reference(law) -> str:
+        return law.instruction("fiche 2, 3.a")
+
+    @classmethod
+    def check(cls, review, report) -> None:
+        for r in review.hours.lots:
+            if r.heures and r.heures < cls.WEEK:
+                report(
+                    f"{r.lot.path}.heures" if r.lot.heures is not None else f"{r.lot.path}",
+                    f"Le lot {r.lot.numero} ne porte que {fmt.heures(r.heures)}, moins d'une semaine de travail ({fmt.heures(cls.WEEK)}) : "
+                    "aucun parcours n'est possible. Retirez la clause de ce lot, regroupez ses heures avec celles d'un autre lot "
+                    "ou prévoyez la mutualisation entre marchés (« execution: {mutualisation: true} »).",
+                )
+
+
+RULES = (BelowOneParcours, UnderOneWeek, AboveLabour, UnusualRate, ImposedWithoutJustification)
