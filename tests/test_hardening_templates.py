@@ -204,7 +204,7 @@ def test_reasonable_templates_still_work(profile, tmp_path):
     ).parent
     text = docx_text(render_documents(load_profile(QPV), ["ccap"], templates=folder)["ccap.docx"])
     assert "Réf. 00042     ab ****x**** a – b" in text
-    assert "Lot 1 ; " in text and "3486784401 a, b 1024 [0, 0, 0]" in text
+    assert "Lot 1\u202f; " in text and "3486784401 a, b 1024 [0, 0, 0]" in text
 
 
 # ---------------------------------------------------------------------------------------------------

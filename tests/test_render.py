@@ -138,7 +138,8 @@ def test_hostile_text_appears_literally():
     """Markup, quotes, Jinja syntax, emoji and RTL text in a profile come out as typed, never interpreted."""
     profile = load_profile(HOSTILE)
     files = render_documents(profile)
-    texts = {name: docx_text(data) for name, data in files.items()}
+    # the typographic pass makes the spaces before « : ; ! ? » no-break: compare with ordinary spaces
+    texts = {name: docx_text(data).replace("\u00a0", " ").replace("\u202f", " ") for name, data in files.items()}
     everything = "".join(texts.values())
     for name, text in texts.items():
         header = text.splitlines()[0]
@@ -154,7 +155,7 @@ def test_hostile_text_appears_literally():
 def test_documents_that_do_not_apply_are_not_produced_and_naming_one_is_explained():
     insertion = load_profile(ROOT / "profiles" / "marche-insertion.yaml")
     assert "annexe-ae" in skipped_documents(insertion)
-    with pytest.raises(OutputError, match="annexe-ae.docx.*sans objet"):
+    with pytest.raises(OutputError, match="sans objet.*annexe-ae.docx"):
         render_documents(insertion, ["annexe-ae"])
     reserved_only = load_profile(ROOT / "profiles" / "services-ess.yaml")
     assert set(skipped_documents(reserved_only)) == {"memoire", "annexe-ae", "suivi"}

@@ -339,7 +339,7 @@ def test_render_uses_an_exported_and_edited_template(tmp_path, exported):
     assert not [p for p in lint_templates(folder) if p.severity == ERROR]
     profile = load_profile(ROOT / "profiles" / "travaux-qpv.yaml")
     files = render_documents(profile, ["ccap", "rc"], templates=folder)
-    assert "Clause propre à l'acheteur pour PREF80-2027-TX-003 : 1\u202f752\u00a0heures." in docx_text(files["ccap.docx"])
+    assert "Clause propre à l'acheteur pour PREF80-2027-TX-003\u00a0: 1\u202f752\u00a0heures." in docx_text(files["ccap.docx"])
     assert files["rc.docx"] == render_documents(profile, ["rc"])["rc.docx"]  # not provided: built-in
 
 

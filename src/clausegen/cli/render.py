@@ -39,14 +39,16 @@ def render(profils, out_dir, documents, force, pdf, templates, jobs, quiet):
 
     wanted = [d for d in documents.split(",") if d.strip()]
     if len(profils) == 1 and not Path(profils[0]).is_dir():
+        from ..plan.build import build_plan
         from ..profile.load import load_profile
         from ..render.pack import render_pack, skipped_documents
 
         profile = load_profile(profils[0])
-        written = render_pack(profile, out_dir, documents=wanted, force=force, templates=templates, pdf=pdf)
+        plan = build_plan(profile)  # once: the pack and the list of documents left out read the same plan
+        written = render_pack(profile, out_dir, documents=wanted, force=force, templates=templates, pdf=pdf, plan=plan)
         if not quiet:
             click.echo(f"{len(written)} fichier(s) écrit(s) dans {out_dir} : {', '.join(p.name for p in written)}")
-            for name, reason in skipped_documents(profile, wanted).items():
+            for name, reason in skipped_documents(profile, wanted, plan).items():
                 click.echo(f"{name}.docx n'est pas produit : {reason}.", err=True)
         _template_warnings(templates, quiet)
         return

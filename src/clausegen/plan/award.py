@@ -27,6 +27,13 @@ PROJECT_ELEMENTS = (
 )
 
 
+ENVIRONMENT_ELEMENTS = (
+    "les matériels, engins et produits employés sur l'activité support",
+    "la réduction et la gestion des déchets produits",
+    "l'organisation des déplacements des équipes et des personnes en parcours",
+)
+
+
 def formalised(profile: Profile, law: LegalRegistry) -> tuple[bool, bool]:
     """``(formalised, stated)``: whether the procedure is formalised, and whether the profile says so
     (``marche.procedure``) or it is inferred from the estimated value and the EU threshold."""
@@ -51,12 +58,12 @@ def award_grid(lot: Lot, critere: bool, insertion: bool, profile: Profile, law: 
         weight = scored.ponderation if scored and "critere_attribution" in lot.bases else None
         criteria = [
             Criterion("projet", "la qualité du projet d'insertion", weight, None if weight is not None else "ponderation_insertion",
-                      subs if "critere_attribution" in lot.bases else (), None if subs else "; ".join(PROJECT_ELEMENTS)),
+                      subs if "critere_attribution" in lot.bases else (), () if subs and "critere_attribution" in lot.bases else PROJECT_ELEMENTS),
             Criterion("support", "la qualité et la continuité de la prestation réalisée sur l'activité support", None, "ponderation_insertion"),
         ]
         if environmental_required:
             criteria.append(Criterion("environnement", "les caractéristiques environnementales de l'offre", None, "ponderation_insertion",
-                                      detail="conditions de réalisation de l'activité support : matériels et produits employés, gestion des déchets, déplacements"))
+                                      details=ENVIRONMENT_ELEMENTS))
         criteria.append(Criterion("prix", "le prix des prestations", None, "ponderation_insertion"))
         return AwardGrid(tuple(criteria), True, citation(["R2123-7"], law), environmental_required)
     if not critere:

@@ -105,7 +105,7 @@ def blanks_of(plan, documents=None) -> tuple[Blank, ...]:
             add("justification", ("fiche-caracterisation",), p.lot)
     insertion = [p for p in plan.lots if p.award is not None and p.award.exhaustive and any(c.blank for c in p.award.criteria)]
     if insertion:
-        add("ponderation_insertion", ("rc", "fiche-caracterisation"), insertion[0].lot)
+        add("ponderation_insertion", ("rc",), insertion[0].lot)
     e = plan.execution
     if e.written:
         for key, value in (("plan_action_jours", e.plan_days), ("periodicite_suivi", e.periodicity), ("delai_justificatifs_jours", e.proofs_days)):

@@ -83,6 +83,7 @@ class HoursTerms:
     minimum_ht: Decimal | None = None
     maximum_ht: Decimal | None = None
     minimum_scope: str | None = None  # « periode » (the minimum of each period) or « duree » (of the whole duration)
+    firm_per_period: int | None = None  # « periode »: the firm hours of each period
     periods: tuple[PeriodHours, ...] = ()  # renewable market: hours due in each period
     imposed: bool = False  # the volume is the buyer's (« heures »), not the formula's
     framework: bool = False
@@ -97,7 +98,7 @@ class Criterion:
     weight: Decimal | None = None  # fraction of the note globale (0.10 = 10 %)
     blank: str | None = None  # key of ``blanks.KINDS`` when the weight is left to the buyer
     subcriteria: tuple = ()  # (libelle, points) pairs
-    detail: str | None = None  # what is assessed, for criteria without sub-criteria
+    details: tuple = ()  # the elements assessed, for criteria without sub-criteria
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ def hours_terms(r: LotHours, condition: bool, insertion: bool):
             minimum_ht=ac.minimum_ht,
             maximum_ht=ac.maximum_ht,
             minimum_scope=scope,
+            firm_per_period=ac.heures_fermes_periode,
             periods=r.periodes,
             framework=True,
             under_a_week=ac.minimum_ht is not None and 0 < (ac.heures_fermes_periode or ac.heures_fermes) < WEEK_HOURS,

@@ -62,8 +62,9 @@ def shared_texts(actor: dict, follow: FollowUp, condition: Citation | None) -> d
         # The nominative proofs: held by the holder, seen by the facilitator (or the buyer's referent, without a copy).
         "justificatifs": fmt.typo(
             "Les justificatifs nominatifs (contrats de travail ou déclarations préalables à l'embauche, attestations de mise à "
-            "disposition, relevés d'heures, validations d'éligibilité) sont conservés par le titulaire, qui les présente "
-            + (f"{actor['au']} à sa demande" if fac else f"{actor['au']}, qui les consulte sans en conserver de copie")
+            "disposition, relevés d'heures, validations d'éligibilité) sont conservés par le titulaire, qui les communique "
+            + (f"{actor['au']}, seul destinataire, pour la validation de l'éligibilité et l'attestation des heures" if fac
+               else f"{actor['au']} en les lui présentant, sans lui en remettre copie")
             + " ; l'acheteur ne reçoit que des données agrégées ou pseudonymisées."
         ),
         # The state of hours: each person by an order number, the date and author of the eligibility check, never

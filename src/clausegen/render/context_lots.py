@@ -14,11 +14,17 @@ def periods_of(periods) -> list[dict]:
     return [{"rang": p.rang, "libelle": period_label(p.rang), "mois": p.mois, "heures": p.heures} for p in periods]
 
 
+def _short_refs(refs) -> str:
+    refs = [r for r in refs if r.startswith("L")] or list(refs)
+    return f"{'article' if len(refs) == 1 else 'articles'} {fmt.articles(refs)}"
+
+
 def reservation_context(reserved) -> dict | None:
     if reserved is None:
         return None
     return {
         "citation": reserved.citation.text,
+        "articles": _short_refs(reserved.citation.refs),
         "structures": reserved.structures,
         "court": reserved.short,
         "ratio_minimum": reserved.ratio_minimum,
@@ -43,6 +49,7 @@ def terms_context(terms) -> dict:
         "minimum_ht": terms.minimum_ht,
         "maximum_ht": terms.maximum_ht,
         "minimum_par_periode": terms.minimum_scope == "periode",
+        "fermes_periode": terms.firm_per_period,
         "periodes": periods_of(terms.periods),
         "imposees": terms.imposed,
         "accord_cadre": terms.framework,
@@ -66,12 +73,27 @@ def grid_context(grid) -> dict | None:
                 "blanc": c.blank,
                 "sous_criteres": [{"libelle": label, "points": points} for label, points in c.subcriteria],
                 "sous_criteres_total": sum(points for _, points in c.subcriteria),
-                "detail": c.detail,
+                "elements": list(c.details),
             }
             for c in grid.criteria
         ],
         "ponderations_completes": all(c.weight is not None for c in grid.criteria),
     }
+
+
+def foundations(p: LotPlan, law: LegalRegistry) -> list[str]:
+    """The lot's legal foundations in short, with their statutory articles: « condition d'exécution (articles
+    L. 2112-2 et L. 2112-3) », « réservé aux SIAE (article L. 2113-13) »…"""
+    out = []
+    if p.condition:
+        out.append(f"condition d'exécution ({_short_refs(p.condition_citation.refs)})")
+    if p.critere:
+        out.append(f"critère d'attribution ({_short_refs(p.award.citation.refs)})")
+    if p.insertion:
+        out.append(f"marché d'insertion et de qualification professionnelle (article {fmt.article('R2123-1')}, 3°)")
+    if p.reservation is not None:
+        out.append(f"{p.reservation.short} ({_short_refs(p.reservation.citation.refs)})")
+    return [fmt.typo(f) for f in out]
 
 
 def lot_context(p: LotPlan, profile: Profile, law: LegalRegistry, alternatives: list[dict]) -> dict:
@@ -90,6 +112,7 @@ def lot_context(p: LotPlan, profile: Profile, law: LegalRegistry, alternatives: 
         "bases_libelle": basis_label(bases),
         "regime": p.regime,
         "regime_libelle": REGIMES[p.regime],
+        "fondements": foundations(p, law),
         "citation": p.citation.text,
         "citation_condition": p.condition_citation.text if p.condition_citation else None,
         "condition": p.condition,
@@ -127,8 +150,9 @@ def lot_context(p: LotPlan, profile: Profile, law: LegalRegistry, alternatives: 
         "part_main_oeuvre": values.get("part_main_oeuvre"),
         "cout_horaire": values.get("cout_horaire"),
         "taux_insertion": values.get("taux_insertion"),
-        "donnees": [{"libelle": i.label, "valeur": i.shown, "origine": i.origin} for i in r.inputs],
-        "etapes": [{"libelle": fmt.typo(s.label), "calcul": fmt.typo(s.expression), "resultat": s.value} for s in r.steps],
+        "donnees": [{"libelle": i.label, "valeur": i.shown, "origine": "propre au lot" if i.origin.startswith("lot") else "commune à tous les lots"}
+                    for i in r.inputs],
+        "etapes": [{"libelle": fmt.typo(s.label), "calcul": fmt.typo(s.expression), "resultat": s.value, "unite": s.unit} for s in r.steps],
         "parcours": r.parcours,
         "etp": r.etp,
         "heures_par_an": r.heures_par_an,

@@ -137,9 +137,10 @@ def write_pack(files: dict[str, bytes], out_dir, *, force: bool = False, pdf: bo
 
 
 def render_pack(profile: Profile, out_dir, *, documents=None, force: bool = False, templates=None, pdf: bool = False, strict: bool = True,
-                unchanged_ok: bool = False) -> list[Path]:
+                unchanged_ok: bool = False, plan=None) -> list[Path]:
     """Render the documents of ``profile`` that apply into ``out_dir``. Returns the written paths.
 
-    All or nothing (see ``write_pack``); the folder never mixes two markets' documents."""
-    files = render_documents(profile, documents, templates=Path(templates) if templates else None, strict=strict)
+    All or nothing (see ``write_pack``); the folder never mixes two markets' documents. ``plan``: the
+    profile's clause plan when the caller already has it (it is built here otherwise)."""
+    files = render_documents(profile, documents, templates=Path(templates) if templates else None, strict=strict, plan=plan)
     return write_pack(files, out_dir, force=force, pdf=pdf, reference=profile.marche.reference, unchanged_ok=unchanged_ok)
