@@ -239,6 +239,7 @@ class _FrenchGroup(click.Group):
         "schema": "clausegen.cli.calc:schema",
         "render": "clausegen.cli.render:render",
         "check": "clausegen.cli.check:check",
+        "cache": "clausegen.cli.cache:cache",
     }
     root = False  # the ``clausegen`` group itself: its commands are loaded lazily
 
