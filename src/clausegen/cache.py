@@ -200,8 +200,7 @@ def _safe_bytecode_cache_class():
 
 MAX_BYTES = 100 * 1024 * 1024  # all versions together; a version's entries weigh a few megabytes
 MAX_AGE_DAYS = 30  # an entry written longer ago is computed again (a few hundred milliseconds)
-PRUNE_EVERY = 24 * 3600  # seconds between two prunings
-_PRUNED = ".elague"  # its modification time is the last pruning
+PRUNE_EVERY = 24 * 3600  # seconds between two prunings: the modification time of the cache's root folder
 
 
 def _files(root: Path):
@@ -215,18 +214,19 @@ def _files(root: Path):
 
 
 def prune_now_and_then(folder: Path) -> None:
-    """``prune()`` unless it ran less than ``PRUNE_EVERY`` seconds ago (one ``stat`` otherwise)."""
+    """``prune()`` of the root of ``folder`` unless it ran less than ``PRUNE_EVERY`` seconds ago: the root's
+    modification time (touched by each pruning, and changed only when a version's folder comes or goes)
+    says when; otherwise one ``stat``, and no marker file."""
     import time
 
-    marker = folder / _PRUNED
+    root = folder.parent
     try:
-        if time.time() - marker.stat().st_mtime < PRUNE_EVERY:
+        if time.time() - root.stat().st_mtime < PRUNE_EVERY:
             return
+        os.utime(root)
     except OSError:
-        pass
-    with contextlib.suppress(OSError):
-        marker.touch()
-    prune(folder.parent)
+        return
+    prune(root)
 
 
 def prune(root: Path | None = None, *, max_bytes: int = MAX_BYTES, max_age_days: float = MAX_AGE_DAYS, now: float | None = None) -> int:
@@ -241,7 +241,7 @@ def prune(root: Path | None = None, *, max_bytes: int = MAX_BYTES, max_age_days:
         return 0
     now = time.time() if now is None else now
     removed = 0
-    entries = sorted(((p, size, mtime) for p, size, mtime in _files(root) if p.name != _PRUNED), key=lambda e: e[2])
+    entries = sorted(_files(root), key=lambda e: e[2])
     total = sum(size for _, size, _ in entries)
     for path, size, mtime in entries:
         if now - mtime <= max_age_days * 86400 and total <= max_bytes:
@@ -252,7 +252,7 @@ def prune(root: Path | None = None, *, max_bytes: int = MAX_BYTES, max_age_days:
             total -= size
     with contextlib.suppress(OSError):
         for child in root.iterdir():
-            if child.is_dir() and not any(p.name != _PRUNED for p, _, _ in _files(child)):
+            if child.is_dir() and not any(True for _ in _files(child)):
                 shutil.rmtree(child, ignore_errors=True)
     return removed
 
@@ -262,7 +262,7 @@ def usage() -> tuple[Path | None, int, int]:
     root = cache_root()
     if root is None:
         return None, 0, 0
-    files = [(size) for p, size, _ in _files(root) if p.name != _PRUNED] if root.is_dir() else []
+    files = [size for _, size, _ in _files(root)] if root.is_dir() else []
     return root, len(files), sum(files)
 
 
@@ -278,5 +278,5 @@ def empty() -> tuple[int, int]:
     shutil.rmtree(root, ignore_errors=True)
     cache_dir.cache_clear()
     left = {p for p, _, _ in _files(root)} if root.exists() else set()
-    gone = [(p, size) for p, size, _ in files if p not in left and p.name != _PRUNED]
+    gone = [(p, size) for p, size, _ in files if p not in left]
     return len(gone), sum(size for _, size in gone)

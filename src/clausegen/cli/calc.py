@@ -23,14 +23,15 @@ def calc(profil, output_format):
 
     PROFIL « - » : le profil est lu sur l'entrée standard. Un profil invalide : code 2 ; avec
     --format json, ses erreurs sont écrites en JSON sur la sortie standard
-    ({"erreurs": [{"fichier", "ligne", "colonne", "champ", "message", "attendu", "suggestion"}]}).
+    ({"erreurs": [{"fichier", "ligne", "colonne", "champ", "message", "attendu", "suggestion"}]})
+    et en clair sur la sortie d'erreur.
 
     Exemple : clausegen calc profiles/travaux-qpv.yaml --format json
     """
     from ..calc import compute_hours
     from ..errors import ProfileError
     from ..working import hours_as_dict, hours_as_text
-    from .base import EXIT_INPUT
+    from .base import EXIT_INPUT, _report_clausegen_error
     from .inputs import load_profile_arg
 
     try:
@@ -39,6 +40,7 @@ def calc(profil, output_format):
         if output_format != "json":
             raise
         click.echo(json.dumps({"erreurs": [issue.as_dict() for issue in exc.issues]}, ensure_ascii=False, indent=2))
+        _report_clausegen_error(exc)  # and, for the person, the same messages on the error output
         sys.exit(EXIT_INPUT)
     result = compute_hours(profile)
     if output_format == "json":

@@ -15,7 +15,7 @@ from .base import CONTEXT_SETTINGS, _handle_errors
 @click.argument("profils", nargs=-1, type=click.Path(allow_dash=True, path_type=str))
 @click.option("--format", "output_format", type=click.Choice(["texte", "json"]), default="texte", show_default=True, help="Forme de la sortie.")
 @click.option("--documents", "documents", type=click.Path(exists=True, file_okay=False, path_type=str), default=None, metavar="DOSSIER", help="Dossier de documents produits à comparer au profil (plusieurs profils : un sous-dossier par marché, comme les écrit render).")
-@click.option("--rules", "--regles", "list_rules", is_flag=True, help="Liste les règles de la revue et quitte ; suivie de codes de règles (check --rules a-completer), affiche leur documentation.")
+@click.option("--rules", "--regles", "list_rules", is_flag=True, help="Liste les règles de la revue et quitte. Suivie de codes de règles (check --rules a-completer), affiche leur documentation.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N", help="Processus parallèles pour les gros volumes (par défaut : nombre de cœurs).")
 @_handle_errors
 def check(profils, output_format, documents, list_rules, jobs):
