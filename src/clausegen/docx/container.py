@@ -34,6 +34,7 @@ MAX_ENTRIES = 500  # parts in a template
 MAX_PART = 20 * 1024 * 1024  # one part, uncompressed
 MAX_TOTAL = 100 * 1024 * 1024  # all parts, uncompressed
 MAX_TAG_SCAN = 30_000_000  # characters docxtpl's tag repair may scan (see ``check_tags``)
+MAX_LITERAL_DIGITS = 1000  # a number written in a tag; Python cannot even print an integer of 4 300 digits
 
 _MB = 1024 * 1024
 
@@ -310,6 +311,7 @@ def check_tags(name: str, part: str, xml: str) -> None:
             first_far = i
         cost += distance
     if cost <= MAX_TAG_SCAN:
+        _check_literals(name, part, glued)
         return
     where, near = "", None
     if first_far is not None:
@@ -323,3 +325,27 @@ def check_tags(name: str, part: str, xml: str) -> None:
 
 
 
+
+
+_WORD = re.compile(r"\w+")
+
+
+def long_number(text: str) -> int | None:
+    """Index of the first number literal of more than ``MAX_LITERAL_DIGITS`` characters (« 111…1 »,
+    « 0x… », « 1_000_… »: a word that starts with a digit), or None. Linear."""
+    for m in _WORD.finditer(text):
+        if m.end() - m.start() > MAX_LITERAL_DIGITS and text[m.start()].isdigit():
+            return m.start()
+    return None
+
+
+def _check_literals(name: str, part: str, glued: str) -> None:
+    """Refuse a tag that writes a number of thousands of digits: Jinja's lexer would fail on it (Python's
+    limit on converting integers), and nothing in a clause needs one."""
+    for start, end in find_tags(glued, dotall=True, comments=False):
+        inner = _XML_TAG.sub("", glued[start:end])
+        if long_number(inner) is not None:
+            paragraph = len(re.findall(r"<w:p[ >]", glued[:start]))
+            raise RenderError(name, f"nombre démesuré écrit dans une balise ({part_label(part)}paragraphe {paragraph}) : plus de "
+                              f"{MAX_LITERAL_DIGITS} chiffres. Un modèle n'écrit que des nombres raisonnables.",
+                              re.sub(r"\s+", " ", inner)[:40] + "…")
