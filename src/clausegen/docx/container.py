@@ -73,8 +73,10 @@ def _declared_entries(data: bytes) -> int | None:
     return struct.unpack_from("<H", data, end + 10)[0]
 
 
-def read_docx(name: str, data: bytes) -> list[tuple[str, bytes]]:
-    """The parts of a .docx template (name, bytes), in the archive's order, after the checks above."""
+def read_docx(name: str, data: bytes, *, external: bool = True) -> list[tuple[str, bytes]]:
+    """The parts of a .docx template (name, bytes), in the archive's order, after the checks above; with
+    ``external`` (always, but for the lint, which reports them one by one) a template that reaches outside
+    the document or carries code is refused (``external.refuse``)."""
     if len(data) > MAX_FILE:
         raise RenderError(name, f"fichier trop gros pour un modèle ({_mb(len(data))} ; au plus {_mb(MAX_FILE)}).")
     declared = _declared_entries(data)
@@ -92,8 +94,14 @@ def read_docx(name: str, data: bytes) -> list[tuple[str, bytes]]:
         raise RenderError(name, f"archive anormale : {len(infos)} parties (au plus {MAX_ENTRIES}).")
     seen: set[str] = set()
     total = 0
+    from .ziputil import name_problem
+
     for info in infos:
         part = info.filename
+        problem = name_problem(part)
+        if problem:
+            raise RenderError(name, f"archive anormale : la partie « {part[:80]} » a un nom interdit ({problem}) ; un document "
+                              f"enregistré par Word n'en contient pas. {_RESAVE}")
         if part in seen:
             raise RenderError(name, f"archive anormale : la partie {part} y figure deux fois. {_RESAVE}")
         seen.add(part)
@@ -133,7 +141,32 @@ def read_docx(name: str, data: bytes) -> list[tuple[str, bytes]]:
                 raise RenderError(name, f"le modèle est abîmé : la partie {info.filename} n'est pas du XML valide "
                                   f"({reason}, {where}). {_RESAVE}", near)
         parts.append((info.filename, raw))
+    if external:
+        from . import external as outside
+
+        outside.refuse(name, parts)
     return parts
+
+
+def without_external(name: str, data: bytes) -> bytes:
+    """The template ``data`` without what ``external`` finds and may remove, when the buyer asked for it
+    (``clausegen render --retirer-liens-externes``: ``external.policy()`` is « retirer »); else ``data`` itself.
+    Macros and DDE fields are refused all the same; a template with nothing to remove is returned as it is."""
+    from . import external as outside
+
+    if outside.policy() != "retirer":
+        return data
+    parts = read_docx(name, data, external=False)
+    items = outside.inspect(parts)
+    if not items:
+        return data
+    fixed = [i for i in items if not i.removable]
+    if fixed:
+        raise outside.refusal(name, fixed)
+    from .external_strip import strip
+    from .ziputil import deflate, write_zip
+
+    return write_zip(deflate(part, raw) for part, raw in strip(parts, items))
 
 
 def utf8_xml(name: str, part: str, raw: bytes) -> bytes:

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from ..errors import RenderError
 from .container import MAX_LITERAL_DIGITS, find_tags, long_number, read_docx, utf8_xml
+from .external import OPTION as EXTERNAL_OPTION
+from .external import inspect as inspect_external
 from .folder import file_problem, name_warning
 from .lint_jinja import ERROR, WARNING, _Analyzer, _jinja_message, _unknown
 from .lint_runs import ENTITY, P_START, PART_LABELS, PARTS, T_TEXT, LintProblem, _check_blocks, _Para, _paragraphs, _read_part, _short
@@ -68,13 +70,14 @@ def lint_template(path: Path, spec: LintSpec, entries=None) -> list[LintProblem]
         return [LintProblem(path.name, ERROR, problem)]
     try:
         data = path.read_bytes()
-        all_parts = read_docx(path.name, data)
+        all_parts = read_docx(path.name, data, external=False)  # reported one by one below
         parts = sorted(((n, utf8_xml(path.name, n, raw)) for n, raw in all_parts if PARTS.match(n)), key=lambda p: _part_order(p[0]))
         names = [n for n, _ in parts]
     except OSError as exc:
         return [LintProblem(path.name, ERROR, f"fichier illisible ({exc.strerror or exc.__class__.__name__}).")]
     except RenderError as exc:
         return [LintProblem(path.name, ERROR, f"fichier illisible : {exc.detail}")]
+    problems += external_problems(path.name, all_parts)
     glossary = spec.glossary
     used: set[str] = set()
     for name, xml in parts:
@@ -95,6 +98,16 @@ def lint_template(path: Path, spec: LintSpec, entries=None) -> list[LintProblem]
         wanted = [(r, "*." + re.split(r"\.|\[\]", r)[-1]) for r in rule["references"]]
         if not any(u == r or u == key or u.startswith((r + ".", r + "[]")) for r, key in wanted for u in used):
             problems.append(LintProblem(path.name, rule["gravite"], rule["message"]))
+    return problems
+
+
+def external_problems(file: str, parts) -> list[LintProblem]:
+    """One error for each item of ``external.inspect``: what reaches outside the document, or runs code."""
+    problems = []
+    for item in inspect_external(parts):
+        advice = (f"« clausegen render » refuse ce modèle, sauf avec {EXTERNAL_OPTION}, qui le retire" if item.removable
+                  else "« clausegen render » refuse ce modèle : retirez-le dans Word et enregistrez au format « Document Word (.docx) »")
+        problems.append(LintProblem(file, ERROR, f"{item.describe()} : {advice}."))
     return problems
 
 
