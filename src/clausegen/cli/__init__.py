@@ -1,7 +1,8 @@
 """The ``clausegen`` command: a thin French shell over the library.
 
 Commands live in their own modules (``calc``, ``render``, ``check``, ``init``, ``report``, ``export``,
-``templates``, ``serve``), loaded only when used; what they share is in ``base``.
+``templates``, ``serve``, ``cache``), loaded only when used; what they share is in ``base``, a profile read
+on the standard input (« - ») in ``inputs``, click's French in ``_click_fr``.
 
 May import: anything of clausegen (this is the outermost shell); nothing imports ``cli``.
 
