@@ -1,4 +1,4 @@
-"""Blanks « [À COMPLÉTER PAR L'ACHETEUR : …] »: the documents hold exactly the blanks ``expected_blanks``
+"""Blanks « [À COMPLÉTER PAR L'ACHETEUR : …] »: the documents hold exactly the blanks the clause plan
 predicts, and the review reports each of them (rule ``a-completer``), for every example and edge profile."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import pytest
 from conftest import BASE, write_profile
 
 from clausegen import compute_hours, load_profile
-from clausegen.plan.blanks import KINDS, MARKER, expected_blanks, markers
+from clausegen.plan import build_plan
+from clausegen.plan.blanks import KINDS, MARKER, markers
 from clausegen.docx.extract import docx_text
 from clausegen.render.pack import render_documents
 from clausegen.review.run import review_profile
@@ -48,10 +49,10 @@ def _found_in_documents(files: dict[str, bytes]) -> set[tuple[str, str]]:
 @pytest.mark.parametrize(("path", "text"), list(_cases()))
 def test_documents_hold_exactly_the_predicted_blanks_and_check_reports_them(tmp_path, path, text):
     profile = load_profile(path or write_profile(tmp_path, text))
-    predicted = {(b.kind.key, doc) for b in expected_blanks(profile, compute_hours(profile)) for doc in b.documents}
+    predicted = {(b.kind.key, doc) for b in list(build_plan(profile).blanks) for doc in b.documents}
     assert _found_in_documents(render_documents(profile)) == predicted
     findings = review_profile(profile)
-    for blank in expected_blanks(profile, compute_hours(profile)):
+    for blank in list(build_plan(profile).blanks):
         if blank.kind.rule:  # the rule that owns this gap reports it, at a position inside the lot
             assert any(f.rule == blank.kind.rule and f.field.startswith(blank.field.split(".")[0] + ".") for f in findings), blank
         else:
@@ -78,7 +79,7 @@ def test_a_complete_profile_has_no_blank(tmp_path):
         "  periodicite_suivi: trimestrielle\n  delai_justificatifs_jours: 10\n  plan_action_jours: 30\n"
     )
     profile = load_profile(write_profile(tmp_path, text))
-    assert expected_blanks(profile, compute_hours(profile)) == []
+    assert list(build_plan(profile).blanks) == []
     assert not _found_in_documents(render_documents(profile))
 
 

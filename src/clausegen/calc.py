@@ -9,7 +9,7 @@ in ``Decimal`` (never float), then rounded to the profile's step (1 hour by defa
 Example kept as a test: 850 000 × 40 % ÷ 32 × 7 % = 743,75 → 744 heures.
 
 Accords-cadres (clausegen's documented choice, registry ``practice.accord_cadre_tranche_ht``): the firm
-obligation is computed on the minimum; above it, a ratio of hours per tranche of 100 000 € HT ordered;
+obligation is computed on the minimum; above it, a ratio of hours per tranche of 100 000 € HT of orders executed (service fait);
 the maximum gives an indicative ceiling. Reserved lots, marchés d'insertion and a criterion used alone
 carry no computed obligation unless the profile imposes ``heures``; the result says why.
 
@@ -64,8 +64,10 @@ class FrameworkHours:
     maximum_ht: Decimal | None
     heures_fermes: int  # 0 when the agreement has no minimum
     tranche_ht: Decimal
-    ratio_par_tranche: Decimal  # hours per tranche ordered beyond the minimum, 2 decimals
+    ratio_par_tranche: Decimal  # hours per tranche of orders executed (service fait) beyond the minimum, 2 decimals
     heures_max: int | None  # indicative ceiling
+    minimum_par_periode: bool = False  # renewable: the minimum is that of each period (firm hours in every period)
+    heures_fermes_periode: int | None = None  # then: the firm hours of one period
 
 
 @dataclass(frozen=True)
@@ -258,24 +260,35 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None, *,
         ac = lot.accord_cadre
         tranche = law.decimal("accord_cadre_tranche_ht", on)
         firm = 0
-        if ac.minimum_ht is not None:
+        renewal = profile.marche.reconduction
+        per_period = ac.minimum_porte_sur == "periode" and renewal is not None and ac.minimum_ht is not None
+        firm_period = None
+        if ac.minimum_ht is not None and per_period:
+            raw, firm_period = apply(ac.minimum_ht, "Minimum de chaque période")
+            count = len(renewal.periods())
+            firm = firm_period * count
+            step("Heures fermes sur toute la durée", lambda: f"{fmt.nombre(firm_period)} × {count} périodes", Decimal(firm))
+        elif ac.minimum_ht is not None:
             raw, firm = apply(ac.minimum_ht, "Minimum")
         ratio_raw = formula(tranche, values["part_main_oeuvre"], values["cout_horaire"], values["taux_insertion"])
         ratio = ratio_raw.quantize(HUNDREDTH, ROUND_HALF_UP)
-        step("Ratio par tranche commandée au-delà du minimum", lambda: f"{fmt.montant(tranche)} × {fmt.taux(values['part_main_oeuvre'])} ÷ {fmt.montant(values['cout_horaire'])} × {fmt.taux(values['taux_insertion'])}", ratio)
+        step("Ratio par tranche exécutée au-delà du minimum", lambda: f"{fmt.montant(tranche)} × {fmt.taux(values['part_main_oeuvre'])} ÷ {fmt.montant(values['cout_horaire'])} × {fmt.taux(values['taux_insertion'])}", ratio)
         ceiling = None
         if ac.maximum_ht is not None:
             _, ceiling = apply(ac.maximum_ht, "Maximum (indicatif)")
         if lot.montant_ht is not None:
             _, estimate = apply(lot.montant_ht, "Montant estimé (indicatif)")
-        framework = FrameworkHours(ac.minimum_ht, ac.maximum_ht, firm, tranche, ratio, ceiling)
+        framework = FrameworkHours(ac.minimum_ht, ac.maximum_ht, firm, tranche, ratio, ceiling, per_period, firm_period)
         hours, methode = firm, "formule"
         if ac.minimum_ht is None:
             reason = (f"accord-cadre sans minimum : aucune heure ferme ; {fmt.nombre(ratio, 2)} heures par tranche de "
-                      f"{fmt.montant(tranche, 0)} HT commandée")
+                      f"{fmt.montant(tranche, 0)} HT exécutée")
+        elif per_period:
+            reason = (f"accord-cadre : {fmt.heures(firm_period)} fermes sur le minimum de chaque période, soit {fmt.heures(firm)} fermes "
+                      f"sur toute la durée, puis {fmt.nombre(ratio, 2)} heures par tranche de {fmt.montant(tranche, 0)} HT exécutée au-delà")
         else:
             reason = (f"accord-cadre : {fmt.heures(firm)} fermes sur le minimum, puis {fmt.nombre(ratio, 2)} heures par tranche de "
-                      f"{fmt.montant(tranche, 0)} HT commandée au-delà")
+                      f"{fmt.montant(tranche, 0)} HT exécutée au-delà")
         if ceiling is not None:
             reason += f", soit {fmt.heures(ceiling)} au plus si le maximum est atteint"
         reason += "."
@@ -291,7 +304,9 @@ def compute_lot(lot: Lot, profile: Profile, law: LegalRegistry | None = None, *,
     if hours is not None:
         parcours, etp, per_year = _ratios(hours, law, profile, on)
         average = average_fte(hours, law, profile, on)
-        if profile.marche.reconduction is not None:
+        if framework is not None and framework.minimum_par_periode:
+            periods = tuple(PeriodHours(rang, mois, framework.heures_fermes_periode) for rang, mois in profile.marche.reconduction.periods())
+        elif profile.marche.reconduction is not None:
             periods = split_by_period(hours, profile.marche.reconduction.periods())
     return LotHours(lot, hours, methode, reason, tuple(inputs) if (bears or lot.heures is not None) else (), tuple(steps), raw, estimate, framework, parcours, etp, per_year, periods, average)
 
@@ -305,7 +320,7 @@ def compute_hours(profile: Profile, law: LegalRegistry | None = None, *, explain
     parcours, etp, per_year = _ratios(total, law, profile, on)
     notes = []
     if any(r.accord_cadre for r in lots):
-        notes.append("Accords-cadres : heures fermes sur le minimum ; ratio par tranche de commandes au-delà ; le maximum donne un plafond indicatif.")
+        notes.append("Accords-cadres : heures fermes sur le minimum ; ratio par tranche de commandes exécutées au-delà ; le maximum donne un plafond indicatif.")
     return MarketHours(
         profile=profile,
         lots=lots,

@@ -161,6 +161,7 @@ class Execution:
     priorite_qpv: bool | None = None  # None = follows marche.qpv
     apprentissage: str = "eligibles_uniquement"
     mutualisation: bool = True
+    sans_penalite: frozenset = frozenset()  # keys set to « aucune » (penalite_par_heure, penalite_retard_jour): an explicit choice
 
 
 @dataclass(frozen=True)
@@ -175,12 +176,18 @@ class Criterion:
     sous_criteres: tuple[SubCriterion, ...] = ()
 
 
+MINIMUM_SCOPES = ("periode", "duree_totale")
+
+
 @dataclass(frozen=True)
 class FrameworkAgreement:
-    """An accord-cadre: the maximum is required since 1 January 2022 (R2162-4); the minimum is optional."""
+    """An accord-cadre: the maximum is required since 1 January 2022 (R2162-4); the minimum is optional.
+    ``minimum_porte_sur`` says, for a renewable accord-cadre, whether the minimum is that of each period
+    (« periode ») or of the whole duration (« duree_totale »): the profile must say it, nothing is guessed."""
 
     minimum_ht: Decimal | None = None
     maximum_ht: Decimal | None = None
+    minimum_porte_sur: str | None = None  # MINIMUM_SCOPES
 
 
 @dataclass(frozen=True)

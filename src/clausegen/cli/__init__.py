@@ -17,7 +17,6 @@ loaded ones included (``_FrenchGroup.invoke``). Heavy modules are imported insid
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 

@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import io
 import re

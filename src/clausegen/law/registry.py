@@ -99,7 +99,12 @@ class LegalRegistry:
     def threshold_category(self, buyer_type: str, nature: str) -> str:
         if nature == "travaux":
             return "travaux"
-        return self.data["buyer_types"][buyer_type]["threshold"]
+        category = self.data["buyer_types"][buyer_type]["threshold"]
+        return category[nature] if isinstance(category, dict) else category
+
+    def is_contracting_authority(self, buyer_type: str) -> bool:
+        """A pouvoir adjudicateur (as opposed to an entité adjudicatrice)."""
+        return bool(self.data["buyer_types"][buyer_type].get("pouvoir_adjudicateur", True))
 
     def social_threshold_category(self, buyer_type: str) -> str:
         """Threshold category of social and other specific services (marchés d'insertion) for this buyer."""
@@ -166,7 +171,7 @@ class LegalRegistry:
         if len(codes) != 1:
             raise ValueError(f"articles de codes différents cités ensemble : {', '.join(refs)}")
         word = "article" if len(refs) == 1 else "articles"
-        note = " (numéro à confirmer)" if any(self.data["articles"][r]["confidence"] in UNCERTAIN for r in refs) else ""
+        note = " (numéro à confirmer)" if any(self.data["articles"][r]["confidence"] == "U" for r in refs) else ""
         return f"{word} {articles(refs)}{note} du {self.reference(codes.pop())}"
 
     def instruction(self, where: str) -> str:

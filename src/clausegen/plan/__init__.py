@@ -5,3 +5,10 @@ clause, the exports, the portfolio report and the web page read it; none decides
 May import: ``errors``, ``fmt``, ``model``, ``law``, ``profile`` (values only), ``calc``, ``working``.
 Never ``docx``, ``files``, ``many`` nor any product.
 """
+
+from __future__ import annotations
+
+from .build import build_plan
+from .model import ClausePlan, LotPlan, PlanIssue
+
+__all__ = ["ClausePlan", "LotPlan", "PlanIssue", "build_plan"]

@@ -1,10 +1,10 @@
 """The blanks a pack leaves to the buyer: « [À COMPLÉTER PAR L'ACHETEUR : …] ».
 
 One table says, for every choice that only the buyer can make and the profile may leave open, the text
-of the blank, the profile field that fills it and the documents that print it. Templates print a blank
-through the context (``blancs.<clé>``, built from this table), the review (rule ``a-completer``) lists the
-same blanks from ``expected_blanks``, and a test renders every example and edge profile to check that the
-documents hold exactly the blanks this module predicts: the two cannot drift apart.
+of the blank, the profile field that fills it and the documents that print it. The clause plan lists the
+blanks of a pack (``blanks_of``, in ``ClausePlan.blanks``); templates print them through the context
+(``blancs.<clé>``, built from this table), the review (rule ``a-completer``) reports the same list, and a
+test renders every example and edge profile to check that the documents hold exactly these blanks.
 """
 
 from __future__ import annotations
@@ -39,13 +39,15 @@ KINDS: dict[str, BlankKind] = {
         BlankKind("plan_action_jours", "délai de remise du plan d'action d'insertion, en jours", "execution.plan_action_jours",
                   "Indiquez « execution.plan_action_jours » (par exemple 30)."),
         BlankKind("penalite_par_heure", "montant de la pénalité par heure d'insertion non réalisée, en euros HT", "execution.penalite_par_heure",
-                  "Indiquez « execution.penalite_par_heure » (montant en euros HT décidé par l'acheteur, aucun montant réglementaire)."),
+                  "Indiquez « execution.penalite_par_heure » (montant en euros HT décidé par l'acheteur, aucun montant réglementaire), "
+                  "ou « aucune » si vous n'en prévoyez pas."),
         BlankKind("penalite_retard_jour", "montant de la pénalité par jour de retard dans la remise des documents, en euros HT", "execution.penalite_retard_jour",
-                  "Indiquez « execution.penalite_retard_jour » (montant en euros HT décidé par l'acheteur)."),
+                  "Indiquez « execution.penalite_retard_jour » (montant en euros HT décidé par l'acheteur), ou « aucune »."),
         BlankKind("plafond_penalites", "plafond des pénalités d'insertion, en pourcentage du montant HT", "execution.plafond_penalites",
                   "Indiquez « execution.plafond_penalites » (par exemple 10 %)."),
         BlankKind("ponderation_insertion", "pondération des critères de jugement du marché d'insertion", "{lot}",
-                  "Aucune clé du profil ne la porte encore : fixez-la dans le règlement de la consultation avant publication."),
+                  "Fixez dans le règlement de la consultation la pondération de chaque critère du marché d'insertion avant publication "
+                  "(« critere: {ponderation: … } » donne celle du projet d'insertion)."),
     )
 }
 
@@ -79,44 +81,37 @@ class Blank:
         return MARKER.format(self.kind.label)
 
 
-def obligations(hours) -> bool:
-    """The CCAP's execution articles are written: a lot other than a marché d'insertion bears hours or is
-    scored on insertion (a marché d'insertion's commitments are its own article)."""
-    return any(
-        "marche_insertion" not in r.lot.bases and (r.heures is not None or "critere_attribution" in r.lot.bases)
-        for r in hours.lots
-    )
-
-
-def expected_blanks(profile, hours, documents=None) -> list[Blank]:
-    """Every blank the pack of ``profile`` would contain, with the documents that print it (restricted to
-    ``documents`` when given). Mirrors the templates; tests/test_blanks.py renders packs to prove it."""
+def blanks_of(plan, documents=None) -> tuple[Blank, ...]:
+    """Every blank the pack of ``plan`` holds, with the documents that print it (restricted to ``documents``
+    when given). The templates print exactly these (``tests/test_blanks.py`` renders packs to prove it)."""
     out: list[Blank] = []
-    execution = profile.execution
-    corps = obligations(hours)
+    produced = {d.name for d in plan.documents if d.produced}
 
     def add(key: str, docs: tuple[str, ...], lot=None):
-        if documents is not None:
-            docs = tuple(d for d in docs if d in documents)
+        docs = tuple(d for d in docs if d in produced and (documents is None or d in documents))
         if not docs:
             return
         kind = KINDS[key]
         field = kind.field.replace("{lot}", lot.path) if lot is not None else kind.field
         out.append(Blank(kind, field, docs, lot.numero if lot is not None else None))
 
-    if profile.marche.procedure is None:
+    if plan.profile.marche.procedure is None:
         add("procedure", ("avis", "fiche-caracterisation"))
-    for r in hours.lots:
-        lot = r.lot
-        if "critere_attribution" in lot.bases and (lot.critere is None or lot.critere.ponderation is None):
-            add("ponderation", ("avis", "rc", "fiche-caracterisation"), lot)
-        if lot.heures is not None and r.heures is not None and not lot.justification:
-            add("justification", ("fiche-caracterisation",), lot)
-    if any("marche_insertion" in r.lot.bases for r in hours.lots):
-        first = next(r.lot for r in hours.lots if "marche_insertion" in r.lot.bases)
-        add("ponderation_insertion", ("rc",), first)
-    if corps:
-        for key in ("plan_action_jours", "periodicite_suivi", "delai_justificatifs_jours", "penalite_par_heure", "penalite_retard_jour", "plafond_penalites"):
-            if getattr(execution, key) is None:
+    for p in plan.lots:
+        grid = p.award
+        if grid is not None and not grid.exhaustive and grid.insertion is not None and grid.insertion.blank:
+            add("ponderation", ("avis", "rc", "fiche-caracterisation"), p.lot)
+        if p.terms.imposed and p.terms.binds and not p.lot.justification:
+            add("justification", ("fiche-caracterisation",), p.lot)
+    insertion = [p for p in plan.lots if p.award is not None and p.award.exhaustive and any(c.blank for c in p.award.criteria)]
+    if insertion:
+        add("ponderation_insertion", ("rc", "fiche-caracterisation"), insertion[0].lot)
+    e = plan.execution
+    if e.written:
+        for key, value in (("plan_action_jours", e.plan_days), ("periodicite_suivi", e.periodicity), ("delai_justificatifs_jours", e.proofs_days)):
+            if value is None:
                 add(key, ("ccap", "fiche-caracterisation"))
-    return out
+    for penalty in (e.per_hour if e.per_hour.blank else e.insertion_per_hour, e.per_day, e.cap):
+        if penalty.blank:
+            add(penalty.blank, ("ccap", "fiche-caracterisation"))
+    return tuple(out)

@@ -97,6 +97,11 @@ def _renewal(b: "_Builder", m: dict) -> Renewal | None:
     return renewal
 
 
+def _is_none(value) -> bool:
+    """« aucune » (any case, spaces around): the buyer's explicit choice of no penalty."""
+    return isinstance(value, str) and value.strip().lower() in ("aucune", "aucun")
+
+
 def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Profile:
     b = _Builder(reader, bad)
     law = load_registry()
@@ -143,9 +148,11 @@ def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Prof
 
     e = data.get("execution") if isinstance(data.get("execution"), dict) else {}
     publics = e.get("publics")
+    none = frozenset(k for k in ("penalite_par_heure", "penalite_retard_jour") if _is_none(e.get(k)))
     execution = Execution(
-        penalite_par_heure=b.value(e, ["execution"], "penalite_par_heure", parse_amount, maximum=Decimal("10000"), unit="€ HT par heure"),
-        penalite_retard_jour=b.value(e, ["execution"], "penalite_retard_jour", parse_amount, maximum=Decimal("100000"), unit="€ HT par jour"),
+        penalite_par_heure=None if "penalite_par_heure" in none else b.value(e, ["execution"], "penalite_par_heure", parse_amount, maximum=Decimal("10000"), unit="€ HT par heure"),
+        penalite_retard_jour=None if "penalite_retard_jour" in none else b.value(e, ["execution"], "penalite_retard_jour", parse_amount, maximum=Decimal("100000"), unit="€ HT par jour"),
+        sans_penalite=none,
         plafond_penalites=b.value(e, ["execution"], "plafond_penalites", parse_rate),
         periodicite_suivi=e.get("periodicite_suivi"),
         delai_justificatifs_jours=as_int(e.get("delai_justificatifs_jours")),
@@ -171,6 +178,16 @@ def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Prof
         else:
             seen[lot.numero] = f"lots[{index + 1}]"
         lots.append(lot)
+        ac = lot.accord_cadre
+        if market.reconduction is not None and ac is not None and ac.minimum_ht is not None and ac.minimum_porte_sur is None \
+                and not b.refused(f"lots[{index + 1}].accord_cadre"):
+            reader.issue(
+                f"lots[{index + 1}].accord_cadre",
+                "accord-cadre reconductible avec un minimum : le profil ne dit pas si ce minimum est celui de chaque période ou de "
+                "toute la durée, ce qui change les heures fermes.",
+                "« minimum_porte_sur: periode » (le minimum de chaque période) ou « minimum_porte_sur: duree_totale »",
+                "Ajoutez « minimum_porte_sur » dans le bloc « accord_cadre » de ce lot.",
+            )
 
     return Profile(
         version=data.get("version", 1),

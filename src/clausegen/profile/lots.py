@@ -49,6 +49,7 @@ def _build_lot(b: _Builder, law, raw: dict, index: int, calc: CalcDefaults) -> L
         framework = FrameworkAgreement(
             minimum_ht=b.value(ac, [*parts, "accord_cadre"], "minimum_ht", parse_amount),
             maximum_ht=b.value(ac, [*parts, "accord_cadre"], "maximum_ht", parse_amount),
+            minimum_porte_sur=ac.get("minimum_porte_sur") if not b.refused(f"{here}.accord_cadre.minimum_porte_sur") else None,
         )
         if framework.minimum_ht and framework.maximum_ht and framework.minimum_ht > framework.maximum_ht:
             b.reader.issue(f"{here}.accord_cadre.minimum_ht", "le minimum dépasse le maximum de l'accord-cadre.", "un minimum inférieur ou égal au maximum", "Vérifiez l'ordre des deux montants.")

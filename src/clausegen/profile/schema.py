@@ -16,6 +16,7 @@ from ..model import (
     FORMES_PRIX,
     GROUPEMENTS,
     LIEU_TYPES,
+    MINIMUM_SCOPES,
     MODALITES_EXECUTION,
     NATURES,
     PERIODICITES,
@@ -47,6 +48,12 @@ _AMOUNT = {
     "type": ["string", "number"],
     "description": "Montant en euros HT : 850000 ou « 1 250 000,50 € ».",
     "examples": [850000, "1 250 000,50 €"],
+}
+
+_PENALTY = {
+    "type": ["string", "number"],
+    "description": "Montant en euros HT, ou « aucune » pour ne prévoir aucune pénalité.",
+    "examples": [150, "aucune"],
 }
 
 
@@ -99,6 +106,7 @@ def profile_schema() -> dict:
                 {
                     "minimum_ht": _desc(_AMOUNT, "Montant minimum de commandes (€ HT) : porte les heures fermes."),
                     "maximum_ht": _desc(_AMOUNT, "Montant maximum de commandes (€ HT), obligatoire depuis 2022 (R2162-4) : valeur estimée du lot et plafond indicatif des heures."),
+                    "minimum_porte_sur": _desc({"enum": list(MINIMUM_SCOPES)}, "Marché reconductible : le minimum est celui de chaque période (periode) ou de toute la durée (duree_totale)."),
                 },
                 required=("maximum_ht",),
                 description="Accord-cadre à bons de commande : maximum obligatoire, minimum facultatif.",
@@ -222,8 +230,8 @@ def profile_schema() -> dict:
             ),
             "execution": _obj(
                 {
-                    "penalite_par_heure": _desc(_AMOUNT, "Pénalité par heure d'insertion non réalisée (€ HT)."),
-                    "penalite_retard_jour": _desc(_AMOUNT, "Pénalité par jour de retard dans la remise du plan d'action, des états de suivi ou des justificatifs (€ HT)."),
+                    "penalite_par_heure": _desc(_PENALTY, "Pénalité par heure d'insertion non réalisée (€ HT), ou « aucune »."),
+                    "penalite_retard_jour": _desc(_PENALTY, "Pénalité par jour de retard dans la remise du plan d'action, des états de suivi ou des justificatifs (€ HT), ou « aucune »."),
                     "plafond_penalites": _desc(_RATE, "Plafond des pénalités d'insertion, en part du montant HT du lot."),
                     "periodicite_suivi": _desc({"enum": list(PERIODICITES)}, "Périodicité des états de suivi transmis par le titulaire."),
                     "delai_justificatifs_jours": _desc({"type": "integer", "minimum": 1, "maximum": 90}, "Délai de remise des justificatifs demandés, en jours ouvrés."),

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from .._version import __version__
 from ..docx.engine import render_docx, template_bytes
-from ..errors import OutputError
+from ..errors import Issue, OutputError, ProfileError
 from ..files.folder import write_files
 from ..model import Profile
+from ..plan import build_plan
 from ..plan.documents import DOCUMENTS, choose_documents
 from .filters import VOCABULARY
 from .templates import template_path
@@ -30,22 +31,37 @@ def document_date(date) -> _dt.datetime:
     return _dt.datetime(date.year, date.month, date.day) if date else _FALLBACK_DATE
 
 
-def skipped_documents(profile: Profile, documents=None) -> dict[str, str]:
+def skipped_documents(profile: Profile, documents=None, plan=None) -> dict[str, str]:
     """``{name: reason}`` of the documents ``render`` leaves out for ``profile``."""
-    from .context import build_context
-
-    return choose_documents(build_context(profile), documents, strict=False)[1]
+    return choose_documents(plan or build_plan(profile), documents, strict=False)[1]
 
 
-def render_documents(profile: Profile, documents=None, *, templates: Path | None = None, context: dict | None = None, strict: bool = True) -> dict[str, bytes]:
+def refuse_impossible(plan) -> None:
+    """No piece is published for a market whose plan found a basis without any lawful reading: a
+    ``ProfileError`` naming each blocking problem at its line (exit 2, nothing written)."""
+    blocking = plan.blocking
+    if blocking:
+        profile = plan.profile
+        raise ProfileError([
+            Issue(profile.source, (pos := profile.position(i.path)).line, pos.column, i.path,
+                  f"{i.message} Aucun document n'a été produit.")
+            for i in blocking
+        ])
+
+
+def render_documents(profile: Profile, documents=None, *, templates: Path | None = None, context: dict | None = None, strict: bool = True,
+                     plan=None) -> dict[str, bytes]:
     """Render the documents that apply in memory: ``{"ccap.docx": bytes, …}``. Raises ``RenderError``,
-    or ``OutputError`` when ``documents`` names one that does not apply (``strict``)."""
+    ``ProfileError`` when the plan refuses a basis, or ``OutputError`` when ``documents`` names one that does
+    not apply (``strict``). The plan (and its one calculation of hours) is built once, here, when not given."""
     from .context import build_context
 
-    context = context if context is not None else build_context(profile)
+    plan = plan or build_plan(profile)
+    refuse_impossible(plan)
+    context = context if context is not None else build_context(profile, plan)
     date = document_date(profile.marche.date_publication)
     out = {}
-    chosen, _ = choose_documents(context, documents, strict=strict)
+    chosen, _ = choose_documents(plan, documents, strict=strict)
     for doc in chosen:
         path = template_path(doc.name, templates)
         props = {

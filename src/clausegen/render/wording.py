@@ -1,9 +1,9 @@
 """Wording that depends on the profile rather than on the law: article numbering of the host documents,
-the person who follows the clause (facilitator, with agreement, or the buyer's own referent), periods of
-a renewable market, and which documents of the pack apply.
+periods of a renewable market, the running header. (Who follows the clause and the shared sentences are the
+plan's: ``plan.texts``.)
 
-Templates reach these through the context (``num``, ``acteur``, ``marche.reconduction``…); nothing here
-prints a note to the buyer.
+Templates reach these through the context (``num``, ``marche.reconduction``…); nothing here prints a note to
+the buyer.
 """
 
 from __future__ import annotations
@@ -59,11 +59,13 @@ class Numbering:
         return f"l'article du {self.document} relatif à {self.objet}{where}"
 
 
-def numbering(profile) -> dict:
+def numbering(profile, titles: dict | None = None) -> dict:
     """``num.ccap`` and ``num.rc`` as plain blocks (values and functions), so templates and the glossary
     see every attribute: ``article``, ``numerote``, ``titre``, ``sous(n, titre)``, ``renvoi(n)``,
-    ``renvoi_externe(n)``."""
+    ``renvoi_externe(n)``. ``titles``: the plan's titles of the pieces (an ESS-only market's CCAP article is
+    not an « action d'insertion professionnelle »)."""
     m = profile.marche
+    titles = titles or {"ccap": TITLE_CCAP, "rc": TITLE_RC, "objet": "l'action d'insertion professionnelle", "objet_rc": "la clause sociale d'insertion"}
 
     def block(n: Numbering) -> dict:
         return {
@@ -76,35 +78,8 @@ def numbering(profile) -> dict:
         }
 
     return {
-        "ccap": block(Numbering(m.article_ccap, TITLE_CCAP, "CCAP", "l'action d'insertion professionnelle")),
-        "rc": block(Numbering(m.article_rc, TITLE_RC, "règlement de la consultation", "la clause sociale d'insertion")),
-    }
-
-
-def actor(profile) -> dict:
-    """Who follows the clause, as the documents name it: the facilitator (« le facilitateur », « la
-    facilitatrice », or epicene « la personne chargée de la facilitation » without civility), or, without
-    a facilitator, « le référent clause sociale de l'acheteur » (never « facilitateur »)."""
-    f = profile.facilitateur
-    if f is None:
-        noun, article = "référent clause sociale de l'acheteur", "le"
-    elif f.civilite == "Mme":
-        noun, article = "facilitatrice", "la"
-    elif f.civilite == "M.":
-        noun, article = "facilitateur", "le"
-    else:
-        noun, article = "personne chargée de la facilitation de la clause sociale", "la"
-    short = noun if f is None or f.civilite else "personne chargée de la facilitation"
-    masc = article == "le"
-    return {
-        "facilitateur": f is not None,
-        "le": f"{article} {short}",
-        "Le": f"{article.capitalize()} {short}",
-        "du": f"du {short}" if masc else f"de la {short}",
-        "au": f"au {short}" if masc else f"à la {short}",
-        "complet": f"{article} {noun}",
-        "nom": None if f is None else (f"{f.civilite} {f.nom}" if f.civilite else f.nom),
-        "fonction": None if f is None else {"Mme": "facilitatrice de la clause sociale", "M.": "facilitateur de la clause sociale"}.get(f.civilite, "facilitation de la clause sociale"),
+        "ccap": block(Numbering(m.article_ccap, titles["ccap"], "CCAP", titles["objet"])),
+        "rc": block(Numbering(m.article_rc, titles["rc"], "règlement de la consultation", titles["objet_rc"])),
     }
 
 

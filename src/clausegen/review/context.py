@@ -1,4 +1,5 @@
-"""What every rule receives: the profile, its computed hours, the registry, and a finding factory."""
+"""What every rule receives: the profile, its clause plan (with the one calculation of hours), the registry,
+and a finding factory. Rules about the clause read the plan; rules about the file itself read the profile."""
 
 from __future__ import annotations
 
@@ -8,16 +9,21 @@ from pathlib import Path
 from ..calc import MarketHours
 from ..law.registry import LegalRegistry
 from ..model import Profile
+from ..plan import ClausePlan
 from .finding import Finding
 
 
 @dataclass
 class Review:
     profile: Profile
-    hours: MarketHours
+    plan: ClausePlan
     law: LegalRegistry
     documents: Path | None = None  # a rendered pack to compare, when given
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def hours(self) -> MarketHours:
+        return self.plan.hours
 
     def reporter(self, rule):
         """The ``report(path, message, severity=None)`` function handed to ``rule.check``."""

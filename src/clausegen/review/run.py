@@ -10,6 +10,7 @@ from ..errors import Issue, ProfileError
 from ..law.registry import load_registry
 from ..many import expand_paths
 from ..model import Profile
+from ..plan import build_plan
 from .context import Review
 from .finding import Finding
 from .rules import RULES
@@ -18,7 +19,8 @@ from .rules import RULES
 def review_profile(profile: Profile, *, documents: str | Path | None = None, rules=RULES) -> list[Finding]:
     """Every finding of ``rules`` on ``profile``, sorted by position."""
     law = load_registry()
-    review = Review(profile, compute_hours(profile, law, explain=False), law, Path(documents) if documents else None)
+    plan = build_plan(profile, compute_hours(profile, law, explain=False), law)
+    review = Review(profile, plan, law, Path(documents) if documents else None)
     for rule in rules:
         rule.check(review, review.reporter(rule))
     return sorted(review.findings, key=Finding.sort_key)

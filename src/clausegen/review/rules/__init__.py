@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from . import a_completer, acteurs, clause_sociale_obligatoire, critere, documents, execution, heures, reserve
+from . import a_completer, acteurs, clause_sociale_obligatoire, combinaisons, critere, documents, execution, heures, reserve
 
 RULES = (
     clause_sociale_obligatoire,
     *critere.RULES,
     *reserve.RULES,
+    *combinaisons.RULES,
     *heures.RULES,
     *acteurs.RULES,
     *execution.RULES,

@@ -14,7 +14,7 @@ Référence : choix de l'acheteur (aucun montant ni délai réglementaire).
 from __future__ import annotations
 
 from ... import fmt
-from ...plan.blanks import DOCUMENT_LABELS, INTERNAL, expected_blanks
+from ...plan.blanks import DOCUMENT_LABELS, INTERNAL
 
 ID = "a-completer"
 SEVERITY = "avertissement"
@@ -25,7 +25,7 @@ def reference(law) -> str:
 
 
 def check(review, report) -> None:
-    for blank in expected_blanks(review.profile, review.hours):
+    for blank in review.plan.blanks:
         if blank.kind.rule:  # reported by its own rule (critere-sans-ponderation, heures-sans-justification)
             continue
         where = fmt.liste([DOCUMENT_LABELS[d] for d in blank.documents])

@@ -4,23 +4,8 @@ from __future__ import annotations
 
 
 from ... import fmt
+from ...plan.award import formalised
 from ...profile.values import parse_rate
-
-
-def formalised(profile, law) -> tuple[bool, bool]:
-    """``(formalised, stated)``: whether the procedure is formalised, and whether the profile says so
-    (``marche.procedure``) or it is inferred from the estimated value and the EU threshold."""
-    if profile.marche.procedure is not None:
-        return profile.marche.procedure != "procedure_adaptee", True
-    if profile.lots and all("marche_insertion" in lot.bases for lot in profile.lots):
-        return False, False  # R2123-1 3°: a procédure adaptée whatever the value
-    from .clause_sociale_obligatoire import threshold_category
-
-    fact = law.threshold_or_none(threshold_category(profile, law), profile.reference_date)
-    value = profile.valeur_estimee_ht
-    if fact is None or value is None:
-        return True, False  # unknown: the stricter reading
-    return value >= fact.value, False
 
 
 class WithoutWeighting:
@@ -44,7 +29,7 @@ class WithoutWeighting:
 
     @staticmethod
     def check(review, report) -> None:
-        lots = [lot for lot in review.profile.lots if "critere_attribution" in lot.bases and (lot.critere is None or lot.critere.ponderation is None)]
+        lots = [p.lot for p in review.plan.lots if p.award is not None and not p.award.exhaustive and p.award.insertion.weight is None]
         if not lots:
             return
         is_formalised, stated = formalised(review.profile, review.law)
@@ -65,17 +50,19 @@ class WithoutWeighting:
 
 
 class EnvironmentalCriterion:
-    """Critère environnemental obligatoire à côté du critère d'insertion.
+    """Critère environnemental obligatoire.
 
-    Ce que vérifie la règle : pour une consultation lancée à compter du 22 août 2026 dont un lot est noté
-    sur l'insertion, rappelle qu'au moins un critère d'attribution doit porter sur les caractéristiques
-    environnementales de l'offre.
-    Pourquoi : depuis l'article 35 de la loi « Climat et résilience », un critère environnemental est
-    obligatoire ; le critère d'insertion ne peut pas être le seul critère autre que le prix.
-    Exemple signalé : un lot `[art38, art52]` publié le 15 décembre 2026.
-    À la place : prévoir dans le règlement de la consultation un critère environnemental (ou un coût du
-    cycle de vie intégrant l'environnement).
-    Référence : article L. 2152-7 du code de la commande publique, modifié par l'article 35 de la loi n° 2021-1104.
+    Ce que vérifie la règle : pour une consultation lancée à compter du 21 août 2026, rappelle qu'au moins un
+    critère d'attribution doit porter sur les caractéristiques environnementales de l'offre, sauf si le profil
+    déclare un critère environnemental (`considerations_environnementales: [critere]`). Un marché d'insertion
+    le reçoit dans sa grille, dont le RC fixe la liste complète : seule sa pondération reste à fixer.
+    Pourquoi : depuis l'article 35 de la loi « Climat et résilience » et le décret n° 2022-767, un critère
+    environnemental est obligatoire, y compris en procédure adaptée et dans les marchés d'insertion ; le
+    critère d'insertion ne peut pas être le seul critère autre que le prix.
+    Exemple signalé : un lot `[art38, art52]` publié le 15 décembre 2026 sans critère environnemental déclaré.
+    À la place : prévoir dans le règlement de la consultation un critère environnemental (ou un coût du cycle
+    de vie intégrant l'environnement), et le déclarer dans le profil.
+    Référence : articles L. 2152-7 et R. 2152-7 (2°) du code de la commande publique.
     """
 
     ID = "critere-environnemental"
@@ -83,22 +70,61 @@ class EnvironmentalCriterion:
 
     @staticmethod
     def reference(law) -> str:
-        return law.cite("L2152-7") + " ; " + law.rule("clause_sociale_obligatoire")["text"]
+        return law.cite(*law.rule("critere_environnemental")["articles"])
 
     @staticmethod
     def check(review, report) -> None:
-        profile = review.profile
-        if profile.marche.defense_securite or profile.reference_date < review.law.rule_start("critere_environnemental"):
+        plan = review.plan
+        if not plan.environment.get("critere"):
             return
-        lots = [lot for lot in profile.lots if "critere_attribution" in lot.bases]
-        if lots:
-            numbers = fmt.liste([str(lot.numero) for lot in lots])
-            report(
-                f"{lots[0].path}.base_legale",
-                f"{'Les lots' if len(lots) > 1 else 'Le lot'} {numbers} {'sont notés' if len(lots) > 1 else 'est noté'} sur l'insertion : depuis le 22 août 2026, "
-                "au moins un critère d'attribution doit aussi prendre en compte les caractéristiques environnementales de l'offre. "
-                "Vérifiez que le règlement de la consultation en prévoit un ; le critère d'insertion ne peut pas être le seul critère autre que le prix.",
-            )
+        declared = "critere" in review.profile.marche.donnees.considerations_environnementales
+        if declared:
+            return
+        ordinary = [p for p in plan.lots if not p.insertion]
+        if not ordinary:
+            return
+        where = "Le marché" if len(plan.lots) == 1 else ("Les lots " + fmt.liste([str(p.numero) for p in ordinary]) if len(ordinary) > 1 else f"Le lot {ordinary[0].numero}")
+        report(
+            "marche.considerations_environnementales" if review.profile.marche.donnees.considerations_environnementales else "marche",
+            f"{where} : depuis le 21 août 2026, au moins un critère d'attribution prend en compte les caractéristiques "
+            "environnementales de l'offre. Vérifiez que votre règlement de la consultation en prévoit un (le critère d'insertion ne "
+            "peut pas être le seul critère autre que le prix), puis déclarez-le : « considerations_environnementales: [critere] ».",
+        )
+
+
+class EnvironmentalCondition:
+    """Condition d'exécution environnementale obligatoire.
+
+    Ce que vérifie la règle : pour une consultation lancée à compter du 22 août 2026, rappelle que les
+    conditions d'exécution prennent en compte des considérations relatives à l'environnement, sauf si le
+    profil déclare une clause environnementale (`considerations_environnementales: [clause]`).
+    Pourquoi : l'article L. 2112-2, dans sa rédaction issue de l'article 35 de la loi n° 2021-1104, rend cette
+    condition obligatoire pour tout marché ; la clause sociale ne la remplace pas.
+    Exemple signalé : un marché publié le 15 décembre 2026 sans clause environnementale déclarée.
+    À la place : une condition d'exécution environnementale dans le CCAP, déclarée dans le profil.
+    Référence : article L. 2112-2 du code de la commande publique.
+    """
+
+    ID = "condition-environnementale"
+    SEVERITY = "conseil"
+
+    @staticmethod
+    def reference(law) -> str:
+        return law.cite(law.rule("condition_environnementale")["article"]["value"])
+
+    @staticmethod
+    def check(review, report) -> None:
+        if not review.plan.environment.get("condition"):
+            return
+        donnees = review.profile.marche.donnees
+        if "clause" in donnees.considerations_environnementales:
+            return
+        report(
+            "marche.considerations_environnementales" if donnees.considerations_environnementales else "marche",
+            "Depuis le 22 août 2026, les conditions d'exécution de tout marché prennent en compte des considérations relatives à "
+            "l'environnement : vérifiez que votre CCAP en comporte une (la clause sociale ne la remplace pas), puis déclarez-la : "
+            "« considerations_environnementales: [clause] ».",
+        )
 
 
 class UnusualWeighting:
@@ -151,10 +177,11 @@ class WithoutCondition:
 
     @staticmethod
     def check(review, report) -> None:
-        for lot in review.profile.lots:
+        for p in review.plan.lots:
+            lot = p.lot
             if lot.derogation_clause_sociale or review.profile.marche.derogation_clause_sociale:
                 continue  # the buyer recorded why the lot bears no execution condition
-            if "critere_attribution" in lot.bases and "condition_execution" not in lot.bases:
+            if p.regime == "critere":
                 report(
                     f"{lot.path}.base_legale",
                     f"Le lot {lot.numero} est noté sur l'insertion sans condition d'exécution : aucun volume minimal d'heures ne sera dû. "
@@ -166,10 +193,13 @@ class SubCriteriaTotal:
     """Sous-critères dont les points ne totalisent pas 100.
 
     Ce que vérifie la règle : les points des sous-critères d'un lot font 100.
-    Pourquoi : la méthode de notation publiée doit être cohérente et vérifiable.
+    Pourquoi : le règlement de la consultation ramène la note du critère sur 100 (somme des points obtenus,
+    divisée par le total des points et multipliée par 100) : un total différent de 100 reste exact, mais le
+    poids réel de chaque sous-critère n'est plus celui qu'annoncent ses points, ce qui nuit à la lisibilité de
+    la méthode de notation que les candidats doivent connaître.
     Exemple signalé : trois sous-critères de 40, 40 et 30 points.
     À la place : des points qui totalisent 100.
-    Référence : article R. 2152-12 du code de la commande publique.
+    Référence : principe de transparence des procédures (article L. 3 du code de la commande publique).
     """
 
     ID = "sous-criteres-total"
@@ -177,18 +207,23 @@ class SubCriteriaTotal:
 
     @staticmethod
     def reference(law) -> str:
-        return law.cite("R2152-12")
+        return law.cite("L3")
 
     @staticmethod
     def check(review, report) -> None:
-        for lot in review.profile.lots:
-            if lot.critere and lot.critere.sous_criteres:
-                total = sum(s.points for s in lot.critere.sous_criteres)
+        for p in review.plan.lots:
+            grid = p.award
+            for criterion in (grid.criteria if grid else ()):
+                if not criterion.subcriteria:
+                    continue
+                total = sum(points for _, points in criterion.subcriteria)
                 if total != 100:
                     report(
-                        f"{lot.path}.critere.sous_criteres",
-                        f"Les sous-critères du lot {lot.numero} totalisent {total} points au lieu de 100 : la notation publiée serait incohérente.",
+                        f"{p.path}.critere.sous_criteres",
+                        f"Les sous-critères du lot {p.numero} totalisent {total} points au lieu de 100 : le règlement de la "
+                        f"consultation ramène la note sur 100 (somme des points divisée par {total}, multipliée par 100), si bien que le "
+                        "poids réel de chaque sous-critère diffère de ses points. Ramenez le total à 100 pour une notation lisible.",
                     )
 
 
-RULES = (WithoutWeighting, UnusualWeighting, WithoutCondition, SubCriteriaTotal, EnvironmentalCriterion)
+RULES = (WithoutWeighting, UnusualWeighting, WithoutCondition, SubCriteriaTotal, EnvironmentalCriterion, EnvironmentalCondition)

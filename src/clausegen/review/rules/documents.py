@@ -114,10 +114,9 @@ class PackMismatch:
         if folder is None:
             return
         from ...docx.extract import docx_text
-        from ...render.pack import skipped_documents
 
         known = known_figures(review.hours)
-        skipped = skipped_documents(review.profile)  # not produced for this market: not expected either
+        skipped = review.plan.skipped()  # not produced for this market: not expected either
         for name in HOURS_DOCUMENTS:
             if name in skipped:
                 continue
