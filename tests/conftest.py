@@ -22,12 +22,24 @@ from __future__ import annotations
 
 import functools
 import io
+import os
+import shutil
 import tempfile
 import textwrap
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+# The tests never fill the user's cache (``~/.cache/clausegen``): every run, and the processes it starts
+# (workers, ``clausegen`` subprocesses, the web server), use a temporary one, removed at the end.
+# ``clausegen.cache`` reads XDG_CACHE_HOME when it is first asked for its folder, after this line.
+_TEST_CACHE = tempfile.mkdtemp(prefix="clausegen-tests-cache-")
+os.environ["XDG_CACHE_HOME"] = _TEST_CACHE
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_TEST_CACHE, ignore_errors=True)
 
 # Line numbers (1-based) of BASE, used by the loader tests:
 #  1 version   2 acheteur  3 nom  4 type  5 marche  6 reference  7 objet  8 nature  9 duree_mois

@@ -219,10 +219,13 @@ def test_bad_profile_exit_2_with_positions(runner, tmp_path):
 
 
 def test_bad_profile_json_format_also_exit_2(runner, tmp_path):
+    """Exit 2; the issues as JSON on stdout for the program (issue 23), in French on stderr for the person."""
     path = write_profile(tmp_path, BASE.replace("montant_ht:", "montant_h:"))
     result = runner.invoke(cli, ["calc", str(path), "--format", "json"])
     assert result.exit_code == 2
-    assert result.stdout == ""
+    issues = json.loads(result.stdout)["erreurs"]
+    assert [(i["fichier"], i["ligne"], i["colonne"], i["champ"]) for i in issues] == [(str(path), 18, 5, "lots[1].montant_h")]
+    assert "clé inconnue" in issues[0]["message"]
     assert re.search(rf"^{re.escape(str(path))}:18:5: lots\[1\]\.montant_h : clé inconnue", result.stderr, re.M)
 
 

@@ -31,7 +31,7 @@ from clausegen.profile.load import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = sorted((ROOT / "profiles").glob("*.yaml")) + [ROOT / "tests" / "data" / "hostile.yaml"]
-COMPLETE = ROOT / "tests" / "data" / "decp-complet.yaml"
+COMPLETE = ROOT / "docs" / "exemples" / "profil-attribue.yaml"  # shipped: the README and « export decp --help » name it
 EXPORT = ROOT / "src" / "clausegen" / "law"
 CODELISTS = EXPORT / "data" / "codelists.yaml"
 

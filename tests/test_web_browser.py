@@ -3,8 +3,9 @@
 What a buyer does: create a market from scratch through the form and watch the hours appear, fix an error
 the page points at, download the documents and open them, upload a folder of profiles for a PFRA review and
 read its table; the same without JavaScript; and axe-core finds no violation of WCAG level A or AA on any
-page. CI installs Chromium (.ci/run); the tests fail, not skip, when it is missing, unless
-CLAUSEGEN_SKIP_BROWSER=1 is set on purpose. CLAUSEGEN_CAPTURES=1 saves the README's screenshots in docs/.
+page. Chromium and its driver are found by ``tests/browser.py``: without them the tests are skipped with the
+way to install them, and fail where ``CI`` is set (.ci/run installs them); CLAUSEGEN_SKIP_BROWSER=1 skips
+them on purpose. CLAUSEGEN_CAPTURES=1 saves the README's screenshots in docs/.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CAPTURES = os.environ.get("CLAUSEGEN_CAPTURES") == "1"
 WAIT = 15  # seconds for a page or a refresh; they take a fraction of a second
 
@@ -68,15 +67,13 @@ def server():
 
 
 def _chrome(downloads: Path):
+    from browser import chromium_or_skip  # skipped without Chromium, failed where CI is set
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), (
-        "Chromium and its driver are required (/usr/bin/chromium, /usr/bin/chromedriver): "
-        "apt-get install chromium chromium-driver, as .ci/run does; or set CLAUSEGEN_SKIP_BROWSER=1"
-    )
+    chromium, chromedriver = chromium_or_skip()
     options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
+    options.binary_location = chromium
     profile = tempfile.mkdtemp(prefix="clausegen-chromium-")
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
@@ -84,7 +81,7 @@ def _chrome(downloads: Path):
         options.add_argument(argument)
     prefs = {"download.default_directory": str(downloads), "download.prompt_for_download": False, "intl.accept_languages": "fr-FR,fr"}
     options.add_experimental_option("prefs", prefs)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.profile_dir = profile
     return driver

@@ -8,7 +8,10 @@ never make a command fail nor change what it produces:
   entry is ignored (and removed), its content computed again;
 * an unusable folder (``HOME`` or ``XDG_CACHE_HOME`` read-only, a file instead of a folder, a relative
   path, no home at all), a full disk or any I/O error bypasses the cache, silently;
-* ``CLAUSEGEN_NO_CACHE=1`` turns it off.
+* ``CLAUSEGEN_NO_CACHE=1`` turns it off;
+* it is bounded: entries older than ``MAX_AGE_DAYS`` and, beyond ``MAX_BYTES``, the oldest ones are removed
+  (``prune``, run at most once a day, after a write), and so are the folders of other versions left unused;
+  ``empty()`` removes everything (``clausegen cache --vider``), ``usage()`` says where and how big it is.
 
 ``bytecode_cache()`` is Jinja's bytecode cache with the same guarantees.
 """
@@ -35,13 +38,12 @@ def cache_dir() -> Path | None:
     if os.environ.get("CLAUSEGEN_NO_CACHE") == "1":
         return None
     try:
-        xdg = os.environ.get("XDG_CACHE_HOME") or ""
-        root = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"  # a relative XDG path is ignored (spec)
-        if not root.is_absolute():  # no home directory (Python < 3.12 leaves « ~ » as is)
+        root = cache_root()
+        if root is None:
             return None
         # the entry format is part of the folder name: an older clausegen of the same version number (a
         # development checkout) never reads entries it cannot parse, and vice versa
-        base = root / "clausegen" / f"{__version__}-{MAGIC.strip().decode('ascii')}"
+        base = root / f"{__version__}-{MAGIC.strip().decode('ascii')}"
         base.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=base, prefix=".probe-")
         os.close(fd)
@@ -49,6 +51,18 @@ def cache_dir() -> Path | None:
     except (OSError, RuntimeError, ValueError, KeyError):  # RuntimeError/KeyError: no home directory
         return None
     return base
+
+
+def cache_root() -> Path | None:
+    """``$XDG_CACHE_HOME/clausegen`` (``~/.cache/clausegen``), not created; None without a usable home."""
+    try:
+        xdg = os.environ.get("XDG_CACHE_HOME") or ""
+        root = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"  # a relative XDG path is ignored (spec)
+    except (RuntimeError, KeyError, ValueError):  # no home directory
+        return None
+    if not root.is_absolute():  # no home directory (Python < 3.12 leaves « ~ » as is)
+        return None
+    return root / "clausegen"
 
 
 def digest(data: bytes | str) -> str:
@@ -100,6 +114,7 @@ def write_entry(path: Path, data: bytes) -> None:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+    prune_now_and_then(path.parent)
 
 
 def cached_bytes(kind: str, source: bytes | str, compute: Callable[[], bytes]) -> bytes:
@@ -177,3 +192,91 @@ def _safe_bytecode_cache_class():
                     entry.unlink()
 
     return SafeBytecodeCache
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bounds: age and size, and emptying (``clausegen cache``)
+# ---------------------------------------------------------------------------------------------------
+
+MAX_BYTES = 100 * 1024 * 1024  # all versions together; a version's entries weigh a few megabytes
+MAX_AGE_DAYS = 30  # an entry written longer ago is computed again (a few hundred milliseconds)
+PRUNE_EVERY = 24 * 3600  # seconds between two prunings: the modification time of the cache's root folder
+
+
+def _files(root: Path):
+    """(path, size, mtime) of every file under ``root``."""
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(folder) / name
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                yield path, info.st_size, info.st_mtime
+
+
+def prune_now_and_then(folder: Path) -> None:
+    """``prune()`` of the root of ``folder`` unless it ran less than ``PRUNE_EVERY`` seconds ago: the root's
+    modification time (touched by each pruning, and changed only when a version's folder comes or goes)
+    says when; otherwise one ``stat``, and no marker file."""
+    import time
+
+    root = folder.parent
+    try:
+        if time.time() - root.stat().st_mtime < PRUNE_EVERY:
+            return
+        os.utime(root)
+    except OSError:
+        return
+    prune(root)
+
+
+def prune(root: Path | None = None, *, max_bytes: int = MAX_BYTES, max_age_days: float = MAX_AGE_DAYS, now: float | None = None) -> int:
+    """Remove the entries older than ``max_age_days``, then the oldest ones until all the versions' folders
+    of ``root`` (``cache_root()`` by default) hold at most ``max_bytes``; empty folders go too. Returns the
+    number of files removed. Never raises."""
+    import shutil
+    import time
+
+    root = root if root is not None else cache_root()
+    if root is None or not root.is_dir():
+        return 0
+    now = time.time() if now is None else now
+    removed = 0
+    entries = sorted(_files(root), key=lambda e: e[2])
+    total = sum(size for _, size, _ in entries)
+    for path, size, mtime in entries:
+        if now - mtime <= max_age_days * 86400 and total <= max_bytes:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed += 1
+            total -= size
+    with contextlib.suppress(OSError):
+        for child in root.iterdir():
+            if child.is_dir() and not any(True for _ in _files(child)):
+                shutil.rmtree(child, ignore_errors=True)
+    return removed
+
+
+def usage() -> tuple[Path | None, int, int]:
+    """(cache folder, number of files, bytes) of every version's cache; (None, 0, 0) without a home."""
+    root = cache_root()
+    if root is None:
+        return None, 0, 0
+    files = [size for _, size, _ in _files(root)] if root.is_dir() else []
+    return root, len(files), sum(files)
+
+
+def empty() -> tuple[int, int]:
+    """Remove the whole cache folder (every version); returns (files, bytes) removed. The next commands
+    compute their entries again. An error on one file leaves it and goes on."""
+    import shutil
+
+    root = cache_root()
+    if root is None or not root.is_dir():
+        return 0, 0
+    files = list(_files(root))
+    shutil.rmtree(root, ignore_errors=True)
+    cache_dir.cache_clear()
+    left = {p for p, _, _ in _files(root)} if root.exists() else set()
+    gone = [(p, size) for p, size, _ in files if p not in left]
+    return len(gone), sum(size for _, size in gone)

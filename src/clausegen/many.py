@@ -151,13 +151,16 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+PROFILE_SUFFIXES = (".yaml", ".yml")  # compared without case: « PROFIL.YAML », written by Windows tools, counts
+
+
 def expand_paths(paths) -> list[Path]:
-    """Files as given; folders give their *.yaml / *.yml files, sorted."""
+    """Files as given; folders give their *.yaml / *.yml files (any case: « .YAML », « .Yml »), sorted."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            out += sorted(p for p in path.rglob("*") if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file())
         else:
             out.append(path)
     return out

@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from .base import CONTEXT_SETTINGS, _FrenchGroup, _handle_errors
+from .base import CONTEXT_SETTINGS, EXIT_FINDINGS, _FrenchGroup, _handle_errors
 
 
 @click.group(name="export", cls=_FrenchGroup, context_settings=CONTEXT_SETTINGS, short_help="Données ouvertes : DECP et codes eForms, en JSON.")
@@ -86,7 +86,7 @@ def decp(profil, strict, published, out, force):
     \b
     Exemples :
       clausegen export decp profiles/nettoyage-accord-cadre.yaml > brouillon-decp.json
-      clausegen export decp profil-attribue.yaml --strict --date-publication-donnees 2027-06-15 > decp.json
+      clausegen export decp docs/exemples/profil-attribue.yaml --strict --date-publication-donnees 2027-06-15 > decp.json
     """
     from ..export.decp import export_decp
     from ..profile.load import load_profile
@@ -102,7 +102,7 @@ def decp(profil, strict, published, out, force):
             click.echo(f"  - {error}", err=True)
         for note in ([result.legend] if result.legend else []) + result.remarks:
             click.echo(note, err=True)
-        sys.exit(1)
+        sys.exit(EXIT_FINDINGS)
     _emit(result, out, force)
 
 

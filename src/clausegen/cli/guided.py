@@ -149,10 +149,10 @@ def check_yes_no(value) -> bool:
 
 
 def earliest_date() -> _dt.date:
-    """The first day the registry's legal bases are dated from: the rules cannot be read before it."""
-    from ..law.registry import _as_date
+    """The first publication date the loader accepts (``profile.build.publication_range``, from the registry)."""
+    from ..profile.build import publication_range
 
-    return max(min(_as_date(k) for k in entry["articles"]) for entry in load_registry().bases.values())
+    return publication_range()[0]
 
 
 def check_date(value) -> _dt.date:
@@ -286,6 +286,7 @@ def write_profile(answers: Answers, path, *, force: bool = False, today: _dt.dat
                 raise AnswersError([str(exc).replace(str(tmp_path), path.name)]) from None
             if not final:
                 text = profile_text(answers, name=path.name, hours=result)
+        check_destination(path, force=force)  # again: a device put there meanwhile is not replaced either
         os.replace(tmp_path, path)
     except OSError as exc:
         raise OutputError(f"{path} : écriture impossible ({exc.strerror}).") from None
@@ -301,12 +302,15 @@ def _umask() -> int:
 
 
 def check_destination(path: Path, *, force: bool) -> None:
-    """``OutputError`` when ``path`` cannot receive the profile (existing without ``force``, a folder…)."""
+    """``OutputError`` when ``path`` cannot receive the profile: a folder, a missing folder, and the checks of
+    every single-file writer (``files.atomic.check_target``): existing without ``force``, a device, a pipe or
+    a socket (never replaced, even with ``force``), a read-only file."""
+    from ..files.atomic import check_target
+
     if path.is_dir():
         raise OutputError(f"{path} est un dossier : indiquez le nom du fichier de profil à écrire, comme {path / 'profil.yaml'}.")
     if not path.parent.is_dir():
         raise OutputError(f"{path} : le dossier « {path.parent} » n'existe pas.")
-    if path.exists() and not force:
-        raise OutputError(f"{path} existe déjà : rien n'a été écrit. Ajoutez --force pour le remplacer, ou choisissez un autre nom.")
+    check_target(path, force=force, example="profil.yaml")
 
 

@@ -305,12 +305,34 @@ def _lot_count(value) -> int:
 # -- the command ------------------------------------------------------------------------------------
 
 
+def buyer_types_help() -> str:
+    """« etat, etablissement_public_etat, epic_etat, … ou autre. », read from the registry (never typed here)."""
+    from ..fmt import liste
+    from ..law.registry import load_registry
+
+    return liste(list(load_registry().buyer_types()), "ou") + "."
+
+
+class _HelpFromRegistry(click.Option):
+    """An option whose help is computed when shown (``help`` is a function): ``clausegen --help`` does not
+    read the registry, ``clausegen init --help`` lists what it holds."""
+
+    def __init__(self, *args, help=None, **kwargs):  # noqa: A002 - click's own name
+        self._help_text = help
+        super().__init__(*args, **kwargs)
+
+    def get_help_record(self, ctx):
+        if callable(self._help_text):
+            self.help = self._help_text()
+        return super().get_help_record(ctx)
+
+
 @click.command("init", context_settings=CONTEXT_SETTINGS, short_help="Crée un profil commenté en répondant à des questions.")
 @click.argument("fichier", default="profil.yaml", required=False, type=click.Path(dir_okay=False, path_type=str))
 @click.option("--force", is_flag=True, help="Remplace le fichier s'il existe déjà.")
 @click.option("--interactif/--non-interactif", "interactive", default=None, help="Pose les questions, ou n'en pose aucune (scripts). Par défaut : questions si l'entrée est un terminal.")
 @click.option("--acheteur", metavar="NOM", help="Nom de l'acheteur.")
-@click.option("--type-acheteur", metavar="CODE", help="etat, etablissement_public_etat, collectivite, etablissement_public_local, bailleur_social, etablissement_sante, entite_adjudicatrice ou autre.")
+@click.option("--type-acheteur", metavar="CODE", cls=_HelpFromRegistry, help=lambda: buyer_types_help())
 @click.option("--reference", metavar="TEXTE", help="Référence de la consultation.")
 @click.option("--objet", metavar="TEXTE", help="Objet du marché.")
 @click.option("--nature", metavar="NATURE", help="travaux, fournitures ou services.")

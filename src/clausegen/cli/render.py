@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
 import click
@@ -16,10 +18,11 @@ from .base import CONTEXT_SETTINGS, _handle_errors
 @click.option("--force", is_flag=True, help="Remplace les fichiers existants (sinon, un fichier existant est une erreur et rien n'est écrit).")
 @click.option("--pdf", is_flag=True, help="Produit aussi les PDF avec LibreOffice (un seul appel par dossier de marché).")
 @click.option("--modeles", "--templates", "templates", type=click.Path(exists=True, file_okay=False, path_type=str), default=None, metavar="DOSSIER", help="Dossier de modèles .docx de l'acheteur ; les documents absents utilisent les modèles intégrés.")
+@click.option("--retirer-liens-externes", "drop_external", is_flag=True, help="Retire des modèles de l'acheteur les liens et contenus chargés depuis l'extérieur (images liées, modèle attaché distant, liens vers des fichiers ou des partages, champs INCLUDEPICTURE…), avec un avertissement pour chacun, au lieu de refuser le modèle. Les macros et les champs DDE sont toujours refusés.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N", help="Processus parallèles pour plusieurs profils (par défaut : nombre de cœurs).")
 @click.option("-q", "--quiet", "--silencieux", "quiet", is_flag=True, help="Sans barre de progression ni résumé.")
 @_handle_errors
-def render(profils, out_dir, documents, force, pdf, templates, jobs, quiet):
+def render(profils, out_dir, documents, force, pdf, templates, drop_external, jobs, quiet):
     """Produit les sections de clause sociale du DCE (.docx) à partir d'un ou plusieurs profils.
 
     \b
@@ -30,11 +33,62 @@ def render(profils, out_dir, documents, force, pdf, templates, jobs, quiet):
     d'erreur, le dossier de sortie reste tel qu'il était.
     Plusieurs profils ou un dossier : un sous-dossier par marché, nommé d'après sa référence ;
     les profils en échec sont nommés à la fin, les autres sont produits (code de sortie 2).
+    Un modèle de l'acheteur qui charge du contenu depuis l'extérieur, contient des macros ou des
+    champs DDE est refusé (code 2), le contenu en cause nommé ; --retirer-liens-externes retire
+    ce qui peut l'être.
 
     \b
     Exemples : clausegen render profiles/travaux-qpv.yaml -o dce/
                clausegen render profiles/ -o dce/ --jobs 2
     """
+    with _external_policy(drop_external):
+        _external_warnings(templates, quiet)
+        _render(profils, out_dir, documents, force, pdf, templates, jobs, quiet)
+
+
+@contextlib.contextmanager
+def _external_policy(drop: bool):
+    """``--retirer-liens-externes``: the engine reads the policy from the environment, so that the worker
+    processes of a batch follow it too; the templates prepared under it are forgotten afterwards."""
+    from ..docx import external
+
+    if not drop:
+        yield
+        return
+    saved = os.environ.get(external.POLICY_VARIABLE)
+    os.environ[external.POLICY_VARIABLE] = "retirer"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(external.POLICY_VARIABLE, None)
+        else:
+            os.environ[external.POLICY_VARIABLE] = saved
+        from ..docx.engine import prepare
+
+        prepare.cache_clear()
+
+
+def _external_warnings(templates, quiet: bool) -> None:
+    """With the policy « retirer », one warning for each item removed from the buyer's templates."""
+    from ..docx import container, external, folder
+    from ..errors import RenderError
+    from ..plan.documents import DOCUMENT_NAMES
+
+    if not templates or quiet or external.policy() != "retirer":
+        return
+    for name in DOCUMENT_NAMES:
+        try:
+            path = folder.custom_template(templates, name)
+            parts = container.read_docx(path.name, path.read_bytes(), external=False) if path else []
+        except (RenderError, OSError):
+            continue  # the render reports it
+        for item in external.inspect(parts):
+            if item.removable:
+                click.echo(f"Attention : {path.name} : élément retiré du document produit : {item.describe()}.", err=True)
+
+
+def _render(profils, out_dir, documents, force, pdf, templates, jobs, quiet):
     from pathlib import Path
 
     wanted = [d for d in documents.split(",") if d.strip()]

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from .base import CONTEXT_SETTINGS, _FrenchGroup, _handle_errors
+from .base import CONTEXT_SETTINGS, EXIT_FINDINGS, EXIT_OK, _FrenchGroup, _handle_errors
 
 TYPE_NOTE = "Types : texte, nombre, montant (€ HT), taux (fraction : 0.07 = 7 %), date, booléen, liste, bloc (ensemble de clés)."
 
@@ -143,7 +143,7 @@ def lint(dossier):
     errors = sum(p.severity == ERROR for p in problems)
     warnings = len(problems) - errors
     click.echo(f"{len(files)} modèle(s) vérifié(s) : {_count(errors, 'erreur')}, {_count(warnings, 'avertissement')}.")
-    sys.exit(1 if errors else 0)
+    sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
 
 
 def _count(n: int, word: str) -> str:

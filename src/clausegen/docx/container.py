@@ -34,6 +34,7 @@ MAX_ENTRIES = 500  # parts in a template
 MAX_PART = 20 * 1024 * 1024  # one part, uncompressed
 MAX_TOTAL = 100 * 1024 * 1024  # all parts, uncompressed
 MAX_TAG_SCAN = 30_000_000  # characters docxtpl's tag repair may scan (see ``check_tags``)
+MAX_LITERAL_DIGITS = 1000  # a number written in a tag; Python cannot even print an integer of 4 300 digits
 
 _MB = 1024 * 1024
 
@@ -72,8 +73,10 @@ def _declared_entries(data: bytes) -> int | None:
     return struct.unpack_from("<H", data, end + 10)[0]
 
 
-def read_docx(name: str, data: bytes) -> list[tuple[str, bytes]]:
-    """The parts of a .docx template (name, bytes), in the archive's order, after the checks above."""
+def read_docx(name: str, data: bytes, *, external: bool = True) -> list[tuple[str, bytes]]:
+    """The parts of a .docx template (name, bytes), in the archive's order, after the checks above; with
+    ``external`` (always, but for the lint, which reports them one by one) a template that reaches outside
+    the document or carries code is refused (``external.refuse``)."""
     if len(data) > MAX_FILE:
         raise RenderError(name, f"fichier trop gros pour un modèle ({_mb(len(data))} ; au plus {_mb(MAX_FILE)}).")
     declared = _declared_entries(data)
@@ -91,8 +94,14 @@ def read_docx(name: str, data: bytes) -> list[tuple[str, bytes]]:
         raise RenderError(name, f"archive anormale : {len(infos)} parties (au plus {MAX_ENTRIES}).")
     seen: set[str] = set()
     total = 0
+    from .ziputil import name_problem
+
     for info in infos:
         part = info.filename
+        problem = name_problem(part)
+        if problem:
+            raise RenderError(name, f"archive anormale : la partie « {part[:80]} » a un nom interdit ({problem}) ; un document "
+                              f"enregistré par Word n'en contient pas. {_RESAVE}")
         if part in seen:
             raise RenderError(name, f"archive anormale : la partie {part} y figure deux fois. {_RESAVE}")
         seen.add(part)
@@ -132,7 +141,32 @@ def read_docx(name: str, data: bytes) -> list[tuple[str, bytes]]:
                 raise RenderError(name, f"le modèle est abîmé : la partie {info.filename} n'est pas du XML valide "
                                   f"({reason}, {where}). {_RESAVE}", near)
         parts.append((info.filename, raw))
+    if external:
+        from . import external as outside
+
+        outside.refuse(name, parts)
     return parts
+
+
+def without_external(name: str, data: bytes) -> bytes:
+    """The template ``data`` without what ``external`` finds and may remove, when the buyer asked for it
+    (``clausegen render --retirer-liens-externes``: ``external.policy()`` is « retirer »); else ``data`` itself.
+    Macros and DDE fields are refused all the same; a template with nothing to remove is returned as it is."""
+    from . import external as outside
+
+    if outside.policy() != "retirer":
+        return data
+    parts = read_docx(name, data, external=False)
+    items = outside.inspect(parts)
+    if not items:
+        return data
+    fixed = [i for i in items if not i.removable]
+    if fixed:
+        raise outside.refusal(name, fixed)
+    from .external_strip import strip
+    from .ziputil import deflate, write_zip
+
+    return write_zip(deflate(part, raw) for part, raw in strip(parts, items))
 
 
 def utf8_xml(name: str, part: str, raw: bytes) -> bytes:
@@ -310,6 +344,7 @@ def check_tags(name: str, part: str, xml: str) -> None:
             first_far = i
         cost += distance
     if cost <= MAX_TAG_SCAN:
+        _check_literals(name, part, glued)
         return
     where, near = "", None
     if first_far is not None:
@@ -323,3 +358,27 @@ def check_tags(name: str, part: str, xml: str) -> None:
 
 
 
+
+
+_WORD = re.compile(r"\w+")
+
+
+def long_number(text: str) -> int | None:
+    """Index of the first number literal of more than ``MAX_LITERAL_DIGITS`` characters (« 111…1 »,
+    « 0x… », « 1_000_… »: a word that starts with a digit), or None. Linear."""
+    for m in _WORD.finditer(text):
+        if m.end() - m.start() > MAX_LITERAL_DIGITS and text[m.start()].isdigit():
+            return m.start()
+    return None
+
+
+def _check_literals(name: str, part: str, glued: str) -> None:
+    """Refuse a tag that writes a number of thousands of digits: Jinja's lexer would fail on it (Python's
+    limit on converting integers), and nothing in a clause needs one."""
+    for start, end in find_tags(glued, dotall=True, comments=False):
+        inner = _XML_TAG.sub("", glued[start:end])
+        if long_number(inner) is not None:
+            paragraph = len(re.findall(r"<w:p[ >]", glued[:start]))
+            raise RenderError(name, f"nombre démesuré écrit dans une balise ({part_label(part)}paragraphe {paragraph}) : plus de "
+                              f"{MAX_LITERAL_DIGITS} chiffres. Un modèle n'écrit que des nombres raisonnables.",
+                              re.sub(r"\s+", " ", inner)[:40] + "…")

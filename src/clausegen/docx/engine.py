@@ -217,6 +217,7 @@ def prepare(name: str, data: bytes, vocabulary: Vocabulary = EMPTY) -> PreparedT
     from ..cache import cached_text
     from .ziputil import deflate
 
+    data = container.without_external(name, data)  # --retirer-liens-externes (issue 23); else data itself
     parts = container.read_docx(name, data)
     parts.sort(key=lambda p: p[0] != "[Content_Types].xml")
     entries, compiled, sources, paragraphs = [], {}, {}, {}

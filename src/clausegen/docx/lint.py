@@ -22,12 +22,15 @@ import re
 from pathlib import Path
 
 from ..errors import RenderError
-from .container import find_tags, read_docx, utf8_xml
+from .container import MAX_LITERAL_DIGITS, find_tags, long_number, read_docx, utf8_xml
+from .external import OPTION as EXTERNAL_OPTION
+from .external import inspect as inspect_external
 from .folder import file_problem, name_warning
 from .lint_jinja import ERROR, WARNING, _Analyzer, _jinja_message, _unknown
 from .lint_runs import ENTITY, P_START, PART_LABELS, PARTS, T_TEXT, LintProblem, _check_blocks, _Para, _paragraphs, _read_part, _short
 from .sandbox import deepest_line, tree_depth
-from .guard import MAX_DEPTH
+from .guard import MAX_DEPTH, BudgetExceeded, _fr
+from .lint_eval import analysis_env, budget, constant_problems
 from .spec import LintSpec
 
 
@@ -67,13 +70,14 @@ def lint_template(path: Path, spec: LintSpec, entries=None) -> list[LintProblem]
         return [LintProblem(path.name, ERROR, problem)]
     try:
         data = path.read_bytes()
-        all_parts = read_docx(path.name, data)
+        all_parts = read_docx(path.name, data, external=False)  # reported one by one below
         parts = sorted(((n, utf8_xml(path.name, n, raw)) for n, raw in all_parts if PARTS.match(n)), key=lambda p: _part_order(p[0]))
         names = [n for n, _ in parts]
     except OSError as exc:
         return [LintProblem(path.name, ERROR, f"fichier illisible ({exc.strerror or exc.__class__.__name__}).")]
     except RenderError as exc:
         return [LintProblem(path.name, ERROR, f"fichier illisible : {exc.detail}")]
+    problems += external_problems(path.name, all_parts)
     glossary = spec.glossary
     used: set[str] = set()
     for name, xml in parts:
@@ -94,6 +98,16 @@ def lint_template(path: Path, spec: LintSpec, entries=None) -> list[LintProblem]
         wanted = [(r, "*." + re.split(r"\.|\[\]", r)[-1]) for r in rule["references"]]
         if not any(u == r or u == key or u.startswith((r + ".", r + "[]")) for r, key in wanted for u in used):
             problems.append(LintProblem(path.name, rule["gravite"], rule["message"]))
+    return problems
+
+
+def external_problems(file: str, parts) -> list[LintProblem]:
+    """One error for each item of ``external.inspect``: what reaches outside the document, or runs code."""
+    problems = []
+    for item in inspect_external(parts):
+        advice = (f"« clausegen render » refuse ce modèle, sauf avec {EXTERNAL_OPTION}, qui le retire" if item.removable
+                  else "« clausegen render » refuse ce modèle : retirez-le dans Word et enregistrez au format « Document Word (.docx) »")
+        problems.append(LintProblem(file, ERROR, f"{item.describe()} : {advice}."))
     return problems
 
 
@@ -126,6 +140,11 @@ def _engine_check(path: Path, data: bytes, parts, spec: LintSpec) -> list[LintPr
                         "de rendu ne les lit pas et refuse le modèle. Enregistrez le modèle avec Microsoft Word.", index, part, _short(text))]
 
 
+def _long_number_line(source: str) -> int | None:
+    found = long_number(source)
+    return source.count("\n", 0, found) + 1 if found is not None else None
+
+
 def _part_order(name: str):
     kind = re.match(r"word/([a-z]+)", name).group(1)
     return (["document", "header", "footer", "footnotes"].index(kind), name)
@@ -139,8 +158,20 @@ def _part_label(name: str, names: list[str]) -> str:
 
 
 def _lint_part(file: str, part: str, xml: bytes, spec: LintSpec, add) -> set[str]:
-    """Lint one XML part; returns the glossary paths it uses."""
-    from jinja2 import Environment, TemplateSyntaxError, meta, nodes
+    """Lint one XML part; returns the glossary paths it uses. Nothing unbounded is evaluated: the analysis
+    folds no operator and runs under the render's budget (``lint_eval``)."""
+    with budget():
+        try:
+            return _lint_part_bounded(file, part, xml, spec, add)
+        except BudgetExceeded as exc:  # the analysis itself would take more than a render may
+            add(LintProblem(file, ERROR, f"modèle refusé au rendu : {exc}.", None, part, ""))
+        except (ValueError, OverflowError, MemoryError) as exc:  # a value Python cannot handle (print, convert)
+            add(LintProblem(file, ERROR, f"expression démesurée : le rendu échouera ({exc.__class__.__name__}).", None, part, ""))
+        return set()
+
+
+def _lint_part_bounded(file: str, part: str, xml: bytes, spec: LintSpec, add) -> set[str]:
+    from jinja2 import TemplateSyntaxError, meta, nodes
 
     from .engine import jinja_env
 
@@ -156,9 +187,13 @@ def _lint_part(file: str, part: str, xml: bytes, spec: LintSpec, add) -> set[str
         return set()
     source = "\n".join("".join(p.tags) for p in paras)  # line N holds the tags of paragraph N
     env = jinja_env(spec.vocabulary)
-    analysis = Environment()  # plain parser (the engine may rewrite its trees), knows unknown filters too
+    analysis = analysis_env()  # the engine's syntax without its rewriting; folds no operator; knows unknown filters too
     analysis.filters.update(env.filters)
     analysis.tests.update(env.tests)
+    huge = _long_number_line(source)
+    if huge is not None:  # Jinja's lexer or code generator would fail on it (Python's limit on integers)
+        report(ERROR, f"nombre démesuré écrit dans une balise (plus de {_fr(MAX_LITERAL_DIGITS)} chiffres) : le rendu échouera.", huge)
+        return set()
     try:
         tree = analysis.parse(source)
     except TemplateSyntaxError as exc:
@@ -172,6 +207,8 @@ def _lint_part(file: str, part: str, xml: bytes, spec: LintSpec, add) -> set[str
     if depth > MAX_DEPTH:
         report(ERROR, f"expression ou blocs imbriqués trop profondément (plus de {MAX_DEPTH} niveaux) : le rendu échouera.", line)
         return set()
+    for line, reason in constant_problems(tree):
+        report(ERROR, f"expression refusée au rendu : {reason}.", line)
     for node in tree.find_all((nodes.Filter, nodes.Test)):
         known = env.filters if isinstance(node, nodes.Filter) else env.tests
         (analysis.filters if known is env.filters else analysis.tests).setdefault(node.name, _unknown)

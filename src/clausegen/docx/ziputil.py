@@ -2,7 +2,8 @@
 
 ``Package`` writes a zip by hand (local headers, central directory) so that the parts of a template that
 do not change from one document to the next are compressed once and copied as they are; only the
-rendered XML parts are compressed per document.
+rendered XML parts are compressed per document. Every entry name written is a clean part name
+(``name_problem``): never « ../ », an absolute path, a drive or a backslash, whatever the template held.
 """
 
 from __future__ import annotations
@@ -28,7 +29,25 @@ class Entry:
     data: bytes  # raw deflate stream
 
 
+def name_problem(name: str) -> str | None:
+    """Why ``name`` is not a clean part name of a .docx (French), or None: relative, « / »-separated segments
+    that are neither empty nor « . » nor « .. », no backslash, drive, colon or control character."""
+    if not name or len(name) > 1024:
+        return "nom vide ou démesuré"
+    if name.startswith("/") or "\\" in name or ":" in name:
+        return "chemin absolu, lecteur ou barre oblique inverse"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "caractère de contrôle"
+    segments = name.rstrip("/").split("/")
+    if any(s in ("", ".", "..") for s in segments):
+        return "segment vide, « . » ou « .. »"
+    return None
+
+
 def deflate(name: str, data: bytes) -> Entry:
+    problem = name_problem(name)
+    if problem:  # read_docx refuses such a template first: reaching this is a bug
+        raise ValueError(f"nom d'entrée refusé dans une archive produite : {name!r} ({problem})")
     compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
     packed = compressor.compress(data) + compressor.flush()
     return Entry(name.encode("utf-8"), zlib.crc32(data) & 0xFFFFFFFF, len(data), packed)

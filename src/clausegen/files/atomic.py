@@ -12,6 +12,29 @@ from .oserrors import os_error_reason
 from .signals import exit_on_sigterm
 
 
+def check_target(path: Path, *, force: bool, example: str = "rapport.xlsx") -> os.stat_result | None:
+    """``OutputError`` unless ``path`` may receive a file: absent, or (with ``force``) a regular file one
+    may write. A folder, a device (``/dev/null``, ``mknod``), a pipe or a socket is never replaced, even
+    with ``force``. Returns the ``stat`` of the existing file, or None. Every writer of a single file
+    (``write_atomic``, ``clausegen init``) runs this one check."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise OutputError(f"{path} est inaccessible ({os_error_reason(exc)}) : rien n'a été écrit.") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{path} est un dossier : indiquez un nom de fichier, comme « {example} ».")
+    if not stat.S_ISREG(st.st_mode):
+        raise OutputError(f"{path} n'est pas un fichier ordinaire (périphérique, tube ou socket) : rien n'a été écrit, "
+                          "même avec --force. Indiquez un nom de fichier.")
+    if not force:
+        raise OutputError(f"{path} existe déjà : rien n'a été écrit. Ajoutez --force pour le remplacer, ou choisissez un autre nom.")
+    if not st.st_mode & 0o222:
+        raise OutputError(f"{path} est en lecture seule : rien n'a été écrit. Retirez la protection ou choisissez un autre nom.")
+    return st
+
+
 def write_atomic(path: str | Path, data: bytes, *, force: bool = False) -> Path:
     """Write ``data`` to ``path`` through a temporary file of the same folder, then an atomic rename.
 
@@ -22,20 +45,7 @@ def write_atomic(path: str | Path, data: bytes, *, force: bool = False) -> Path:
     are ``OutputError`` in French: which file, and why (« disque plein », « accès refusé »…).
     """
     path = Path(path)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        st = None
-    except OSError as exc:
-        raise OutputError(f"{path} est inaccessible ({os_error_reason(exc)}) : rien n'a été écrit.") from None
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise OutputError(f"{path} est un dossier : indiquez un nom de fichier, comme « rapport.xlsx ».")
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        raise OutputError(f"{path} n'est pas un fichier ordinaire (périphérique, tube ou socket) : rien n'a été écrit. Indiquez un nom de fichier.")
-    if st is not None and not force:
-        raise OutputError(f"{path} existe déjà : rien n'a été écrit. Ajoutez --force pour le remplacer.")
-    if st is not None and not st.st_mode & 0o222:
-        raise OutputError(f"{path} est en lecture seule : rien n'a été écrit. Retirez la protection ou choisissez un autre nom.")
+    check_target(path, force=force)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"le dossier {folder} n'existe pas : rien n'a été écrit.")

@@ -4,6 +4,7 @@ files of a folder; a lock whose holder died, or that is older than ``LOCK_STALE_
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import stat
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import OutputError
+from .oserrors import os_error_reason
 
 TEMP_PREFIX = ".clausegen-"  # temporary folders, always inside the output folder, removed by a finally
 _BACKUPS = "remplaces"  # inside the temporary folder: the files being replaced, until the end
@@ -26,6 +28,10 @@ LOCK_WAIT = 10.0  # seconds a render waits for another one writing into the same
 
 
 LOCK_STALE_AFTER = 30 * 60  # seconds after which a lock is taken over, whoever holds it
+
+
+LOCK_EMPTY_STALE_AFTER = 5.0  # seconds after which an empty or unreadable lock is taken over: its writer
+# got no further than creating it (full disk, killed at that instant); a live writer fills it at once
 
 
 def pid_alive(pid: int) -> bool:
@@ -106,14 +112,27 @@ class FolderLock:
                 time.sleep(delay)
                 delay = min(delay * 2, 0.25)
                 continue
-            try:
-                os.write(fd, token.encode("utf-8"))
-            finally:
-                os.close(fd)
+            self._write_token(fd, token)
             self.token = token
             if taken_over:  # now that no other writer can start here
                 self._remove_leftovers()
             return self
+
+    def _write_token(self, fd: int, token: str) -> None:
+        """Fill the lock just created; when that fails (full disk, quota), remove it: an empty lock left
+        behind would block the folder, and nothing has been written."""
+        data = token.encode("utf-8")
+        try:
+            try:
+                written = os.write(fd, data)
+                if written != len(data):
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            raise OutputError(f"impossible de poser le verrou {self.path} ({os_error_reason(exc)}) : rien n'a été écrit.") from None
 
     def release(self) -> None:
         token, self.token = self.token, None
@@ -150,7 +169,8 @@ class FolderLock:
             since = st.st_mtime
         age = time.time() - st.st_mtime
         dead = pid is not None and host == socket.gethostname() and not pid_alive(pid)
-        return _Holder(text, pid, host, since, age > LOCK_STALE_AFTER or dead)
+        unfinished = pid is None and age > LOCK_EMPTY_STALE_AFTER  # empty, truncated or unreadable
+        return _Holder(text, pid, host, since, age > LOCK_STALE_AFTER or dead or unfinished)
 
     def _take_over(self, holder: _Holder) -> bool:
         """Remove a stale lock, unless it was renewed meanwhile (then it is put back). True to retry at once."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from ..law.registry import load_registry
 from ..model import (
@@ -28,13 +29,40 @@ from .lots import _build_lot, _hourly_cost
 from .values import ValueProblem, clip, parse_amount, parse_date, parse_rate
 
 
-def _publication_date(value, *, start):
-    date = parse_date(value)
-    if date < start:
+# Practice figures the calculation reads at the market's reference date (``calc``: parcours, ETP,
+# accord-cadre tranche; the formula itself): a publication date before one of them starts is refused,
+# never computed with a missing figure. tests/test_hardening3_dates.py checks that this list holds every
+# dated figure ``calc`` and ``render`` ask the registry for.
+DATED_FIGURES = ("formule_heures", "parcours_heures", "etp_heures", "accord_cadre_tranche_ht")
+
+
+@lru_cache(maxsize=4)
+def publication_range(law=None) -> tuple[_dt.date, _dt.date]:
+    """(first, last) publication date clausegen answers for: from the latest of the code's entry into force
+    (every basis has its articles) and the first day of each figure of ``DATED_FIGURES``, all read from the
+    registry, to ``values.LATEST_DATE``."""
+    from .values import LATEST_DATE
+
+    law = law or load_registry()
+    starts = [law.start_date()]
+    for name in DATED_FIGURES:
+        starts.append(min(_dt.date.fromisoformat(str(k)) for k in law.practice_entry(name)["values"]))
+    return max(starts), LATEST_DATE
+
+
+def _publication_date(value, *, bounds):
+    first, last = bounds
+    date = parse_date(value, earliest=_dt.date.min, latest=_dt.date.max)
+    if date > last:
+        raise ValueProblem(f"« {date.isoformat()} » est hors de la période que clausegen sait traiter.",
+                           f"une date du {first.isoformat()} au {last.isoformat()}", "Vérifiez l'année : une faute de frappe ?")
+    if date < first:
         raise ValueProblem(
-            f"« {value} » précède l'entrée en vigueur du code de la commande publique ({start.isoformat()}) que clausegen cite.",
-            f"une date à partir du {start.isoformat()}",
-            "Pour un marché plus ancien, les documents produits citeraient des articles qui ne s'appliquaient pas encore.",
+            f"« {date.isoformat()} » précède le {first.isoformat()}, premier jour où le registre juridique de clausegen "
+            "connaît tout ce que le calcul et les documents citent (articles du code de la commande publique, durée "
+            "d'un parcours, instruction du 11 avril 2019).",
+            f"une date à partir du {first.isoformat()}",
+            "Pour un marché plus ancien, les documents produits citeraient des règles qui ne s'appliquaient pas encore.",
         )
     return date
 
@@ -94,7 +122,7 @@ def build_profile(data: dict, reader, bad: set[str], *, today: _dt.date) -> Prof
         nature=m.get("nature", "services"),
         duree_mois=as_int(m.get("duree_mois")) or 12,
         qpv=bool(m.get("qpv", False)) if isinstance(m.get("qpv"), bool) else False,
-        date_publication=b.value(m, ["marche"], "date_publication", _publication_date, start=law.start_date()),
+        date_publication=b.value(m, ["marche"], "date_publication", _publication_date, bounds=publication_range(law)),
         cpv=m.get("cpv"),
         procedure=m.get("procedure"),
         lieu_execution=m.get("lieu_execution"),

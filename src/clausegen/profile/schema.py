@@ -72,6 +72,8 @@ def _desc(schema: dict, description: str, **extra) -> dict:
 
 @lru_cache(maxsize=1)
 def profile_schema() -> dict:
+    from .build import publication_range
+
     law = load_registry()
     bases = sorted(set(law.basis_names()) | set(law.alias_names()), key=str.lower)
     base_item = _desc(
@@ -176,7 +178,7 @@ def profile_schema() -> dict:
                     "nature": _desc({"enum": list(NATURES)}, "Nature du marché."),
                     "duree_mois": _desc({"type": "integer", "minimum": 1, "maximum": 600}, "Durée totale en mois, reconductions comprises."),
                     "qpv": _desc({"type": "boolean"}, "Exécuté dans ou à proximité d'un quartier prioritaire de la politique de la ville."),
-                    "date_publication": _desc({"type": "string", "format": "date"}, "Date de lancement de la consultation (AAAA-MM-JJ)."),
+                    "date_publication": _desc({"type": "string", "format": "date"}, "Date de lancement de la consultation (AAAA-MM-JJ), du {} au {} : le registre juridique décrit les règles à partir de la première.".format(*(d.isoformat() for d in publication_range(law)))),
                     "cpv": _desc({"type": "string", "pattern": r"^[0-9]{8}(-[0-9])?$"}, "Code CPV principal, comme 45453000-7."),
                     "procedure": _desc(
                         {"enum": list(PROCEDURES)},

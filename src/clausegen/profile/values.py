@@ -203,21 +203,37 @@ def _parse_amount(value, maximum: Decimal, unit: str) -> Decimal:
     return cents if amount.as_tuple().exponent < -2 else amount
 
 
-def parse_date(value) -> _dt.date:
+# Any date of a profile lies in this century: a consultation, a notification or a publication of data
+# before 2000 or after 2099 is a typo, and every computation on dates (months of execution, years of the
+# spreading of hours, 50 years at most) stays far inside what ``datetime`` can represent.
+EARLIEST_DATE = _dt.date(2000, 1, 1)
+LATEST_DATE = _dt.date(2099, 12, 31)
+
+
+def parse_date(value, *, earliest: _dt.date = EARLIEST_DATE, latest: _dt.date = LATEST_DATE) -> _dt.date:
+    """A date written « AAAA-MM-JJ » (or read as a date by YAML), between ``earliest`` and ``latest``."""
     if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    try:
-        text = str(value).strip()
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-            raise ValueError(text)
-        return _dt.date.fromisoformat(text)
-    except ValueError:
+        day = value.date()
+    elif isinstance(value, _dt.date):
+        day = value
+    else:
+        try:
+            text = str(value).strip()
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+                raise ValueError(text)
+            day = _dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueProblem(
+                f"{_show(value)} n'est pas une date.",
+                "une date au format AAAA-MM-JJ, comme 2026-12-15",
+            ) from None
+    if not earliest <= day <= latest:
         raise ValueProblem(
-            f"{_show(value)} n'est pas une date.",
-            "une date au format AAAA-MM-JJ, comme 2026-12-15",
-        ) from None
+            f"« {day.isoformat()} » est hors de la période que clausegen sait traiter.",
+            f"une date du {earliest.isoformat()} au {latest.isoformat()}",
+            "Vérifiez l'année : une faute de frappe ?",
+        )
+    return day
 
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

@@ -33,9 +33,10 @@ class PooledLot:
     parcours_heures: Decimal
 
     @property
-    def fin(self) -> _dt.date:
-        """First day of the last month of execution."""
-        return add_months(self.debut, self.mois - 1)
+    def fin(self) -> tuple[int, int]:
+        """(year, month) of the last month of execution: a pair, not a date, so that it exists for any start
+        and duration (a date after 9999 does not)."""
+        return month_of(month_index(self.debut) + self.mois - 1)
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,20 @@ APPROXIMATION = (
 )
 
 
+def month_index(day: _dt.date) -> int:
+    """Months since year 0: month arithmetic on integers, total whatever the dates (no ``datetime`` limit)."""
+    return day.year * 12 + day.month - 1
+
+
+def month_of(index: int) -> tuple[int, int]:
+    """(year, month) of a month index."""
+    return index // 12, index % 12 + 1
+
+
 def add_months(day: _dt.date, months: int) -> _dt.date:
-    """First day of the month ``months`` after ``day``'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return _dt.date(index // 12, index % 12 + 1, 1)
+    """First day of the month ``months`` after ``day``'s month (``ValueError`` past the year 9999)."""
+    year, month = month_of(month_index(day) + months)
+    return _dt.date(year, month, 1)
 
 
 def spread_by_year(hours: int, start: _dt.date, months: int) -> tuple[tuple[int, int], ...]:
@@ -106,8 +117,9 @@ def spread_by_year(hours: int, start: _dt.date, months: int) -> tuple[tuple[int,
     (the earliest year on a tie when adding, the latest when removing).
     """
     counts: dict[int, int] = {}
+    first = month_index(start)
     for k in range(months):
-        year = add_months(start, k).year
+        year = (first + k) // 12
         counts[year] = counts.get(year, 0) + 1
     exact = {y: Decimal(hours) * n / months for y, n in counts.items()}
     rounded = {y: int(v.quantize(Decimal(1), ROUND_HALF_UP)) for y, v in exact.items()}
@@ -193,10 +205,12 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def month_label(day: _dt.date) -> str:
-    from babel.dates import format_date
+def month_label(month: _dt.date | tuple[int, int]) -> str:
+    """« janvier 2027 » for a date or a (year, month) pair."""
+    from babel.dates import get_month_names
 
-    return format_date(day, "MMMM y", locale=fmt.LOCALE)
+    year, number = (month.year, month.month) if isinstance(month, _dt.date) else month
+    return f"{get_month_names('wide', locale=fmt.LOCALE)[number]} {year}"
 
 
 def period_label(lot: PooledLot) -> str:

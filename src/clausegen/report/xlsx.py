@@ -45,6 +45,37 @@ def created_date(ind: Indicators) -> _dt.datetime:
     return _dt.datetime.combine(latest, _dt.time()) if latest else FALLBACK_CREATED
 
 
+MAX_ROW_HEIGHT = 409  # points: Excel refuses a higher row (« 409,5 » in its dialog, 409 for LibreOffice)
+LINE_HEIGHT = 15  # points per wrapped line of the 11-point font
+
+
+def row_height(text: str, width: float) -> int:
+    """The height that shows ``text`` wrapped in ``width`` characters, at most ``MAX_ROW_HEIGHT``."""
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * max(1, math.ceil(len(text) * 1.1 / width)))
+
+
+def paragraph_chunks(text: str, width: float) -> list[str]:
+    """``text`` cut between words into pieces that each fit a row of ``MAX_ROW_HEIGHT``."""
+    most = max(1, int((MAX_ROW_HEIGHT // LINE_HEIGHT) * width / 1.1))
+    chunks, current = [], ""
+    for word in text.split(" "):
+        while len(word) > most:  # a « word » longer than a whole row: cut it
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(word[:most])
+            word = word[most:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) > most:
+            chunks.append(current)
+            current = word
+        else:
+            current = candidate
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
 def _t(text) -> str:
     """Text for a cell: U+202F (narrow no-break space) is missing from some spreadsheet fonts."""
     return str(text).replace(fmt.NNBSP, fmt.NBSP)
@@ -80,10 +111,15 @@ class _Book:
             ws.write_string(2, 0, _t(subtitle), self.note)
         return ws
 
-    def paragraph_row(self, ws, row: int, text: str, last_col: int, width: float) -> None:
-        """A sentence over columns 0..``last_col`` (``width`` characters in all), wrapped, so that it prints."""
-        ws.merge_range(row, 0, row, last_col, _t(text), self.paragraph)
-        ws.set_row(row, 15 * max(1, math.ceil(len(text) * 1.1 / width)))
+    def paragraph_row(self, ws, row: int, text: str, last_col: int, width: float) -> int:
+        """A sentence over columns 0..``last_col`` (``width`` characters in all), wrapped, so that it prints;
+        a text too long for one row of Excel's highest (``MAX_ROW_HEIGHT``) goes on in the rows below.
+        Returns the last row used."""
+        for chunk in paragraph_chunks(text, width):
+            ws.merge_range(row, 0, row, last_col, _t(chunk), self.paragraph)
+            ws.set_row(row, row_height(chunk, width))
+            row += 1
+        return row - 1
 
     def headers(self, ws, row: int, headers) -> None:
         for col, text in enumerate(headers):
@@ -120,11 +156,9 @@ def _summary(book: _Book, ind: Indicators) -> None:
     row += 1
     ws.write(row, 0, "Méthode", book.title)
     for note in ind.notes:
-        row += 1
-        book.paragraph_row(ws, row, note, 1, 62 + 14)
+        row = book.paragraph_row(ws, row + 1, note, 1, 62 + 14)
     for warning in ind.warnings:
-        row += 1
-        book.paragraph_row(ws, row, f"Attention : {warning}", 1, 62 + 14)
+        row = book.paragraph_row(ws, row + 1, f"Attention : {warning}", 1, 62 + 14)
     ws.set_column(0, 0, 62)
     ws.set_column(1, 1, 14)
 
@@ -188,8 +222,7 @@ def _mutualisation(book: _Book, ind: Indicators, m: Mutualisation) -> None:
         row += 1
     row += 1
     for text in (counts_sentence(m), reminder(), APPROXIMATION):
-        book.paragraph_row(ws, row, text, 7, sum(MUT_WIDTHS))
-        row += 1
+        row = book.paragraph_row(ws, row, text, 7, sum(MUT_WIDTHS)) + 1
     years = m.years
     if m.companies:
         row += 1

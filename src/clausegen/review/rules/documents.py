@@ -7,12 +7,66 @@ import re
 from ... import fmt
 
 HOURS_DOCUMENTS = ("avis", "rc", "ccap", "annexe-ae", "fiche-caracterisation")
-_HOURS = re.compile(r"(?<![\d,])(\d{1,3}(?:[\u202f\u00a0 ]\d{3})*|\d+)[\u00a0 ]heures?\b")
+_WORD = re.compile(r"[\u00a0 ]heures?\b")  # what follows a figure of hours
+_GROUP = "\u202f\u00a0 "  # separators of thousands
+MAX_DIGITS = 12  # a figure of hours has a few digits; one of more than 12 is not a volume of hours
+OVERSIZED = "∞"
+
+
+def _figure_before(text: str, end: int) -> str | None:
+    """The digits of the figure that ends at ``end`` (just before « heures »), as the regular expression
+    ``(?<![\\d,])(\\d{1,3}(?:[   ]\\d{3})*|\\d+)`` would read it, or ``OVERSIZED`` for a figure of more than
+    ``MAX_DIGITS`` digits, or None.
+
+    The run of digit groups that ends at ``end`` is read backwards once: a run precedes only one « heures »,
+    so the whole text costs linear time (the regular expression started again at every group: quadratic)."""
+    groups: list[tuple[int, int]] = []  # digit runs separated by exactly one separator, last first
+    i = end
+    while True:
+        j = i
+        while j > 0 and text[j - 1].isdecimal():
+            j -= 1
+        if j == i:
+            break
+        groups.append((j, i))
+        if j >= 2 and text[j - 1] in _GROUP and text[j - 2].isdecimal():
+            i = j - 1
+            continue
+        break
+    if not groups:
+        return None
+    groups.reverse()
+    lengths = [b - a for a, b in groups]
+    k = len(groups) - 1  # the longest valid tail: groups of three after a first of one to three digits
+    if lengths[-1] == 3:
+        while k > 0 and lengths[k - 1] == 3:
+            k -= 1
+        if k > 0 and lengths[k - 1] < 3:
+            k -= 1
+    start = groups[k][0]
+    if k == 0 and start > 0 and text[start - 1] == ",":  # « 1,5 heures »: a decimal, not a figure
+        if k == len(groups) - 1:
+            return None
+        k += 1
+    digits = "".join(text[a:b] for a, b in groups[k:])
+    return OVERSIZED if len(digits.lstrip("0")) > MAX_DIGITS else digits
 
 
 def hours_figures(text: str) -> set[int]:
-    """Every « N heures » figure of a document text."""
-    return {int(re.sub(r"\D", "", m)) for m in _HOURS.findall(text)}
+    """Every « N heures » figure of a document text, in linear time (each « heures » looks back a bounded
+    number of characters). A figure of more than ``MAX_DIGITS`` digits is not a volume of hours: it is left
+    out here and reported by ``oversized_figures``."""
+    figures = set()
+    for m in _WORD.finditer(text):
+        digits = _figure_before(text, m.start())
+        if digits and digits != OVERSIZED:
+            figures.add(int(digits))
+    return figures
+
+
+def oversized_figures(text: str) -> int:
+    """How many « N heures » of ``text`` have a figure of more than ``MAX_DIGITS`` digits."""
+    return sum(_figure_before(text, m.start()) == OVERSIZED for m in _WORD.finditer(text))
 
 
 def known_figures(hours) -> set[int]:
@@ -76,6 +130,10 @@ class PackMismatch:
                 report("", f"Le document {path} est illisible ({exc.__class__.__name__}).")
                 continue
             figures = hours_figures(text)
+            oversized = oversized_figures(text)
+            if oversized:
+                report("lots", f"{path.name} mentionne {oversized} volume(s) d'heures de plus de {MAX_DIGITS} chiffres, qu'aucun calcul "
+                       "ne donne : le document a été modifié ou est abîmé.")
             for r in review.hours.lots:
                 if r.heures and r.heures not in figures:
                     report(f"{r.lot.path}", f"{path.name} n'affiche pas les {fmt.heures(r.heures)} calculées pour le lot {r.lot.numero} : régénérez les documents.")
