@@ -569,8 +569,10 @@ def test_travaux_qpv_eforms():
     assert "fiche 1" in lots[2]["BT-777-Lot"]["texte"]
     lot5 = lots[5]
     assert lot5["id"] == "LOT-0005"
-    assert lot5["BT-06-Lot"] == [{"code": "none", "listName": "strategic-procurement", "libelle": "Pas de passation de marché stratégique"}]
-    assert lot5["BT-775-Lot"] == [] and "BT-777-Lot" not in lot5
+    # A reserved lot is « soc-obj » (the SDK's meaning of BT-06), never « none », as the DECP says « Marché réservé ».
+    assert lot5["BT-06-Lot"] == [{"code": "soc-obj", "listName": "strategic-procurement", "libelle": "Réalisation d’objectifs sociaux"}]
+    assert [v["code"] for v in lot5["BT-775-Lot"]] == ["opp"]
+    assert "SIAE" in lot5["BT-777-Lot"]["texte"] and "2113-13" in lot5["BT-777-Lot"]["texte"]
     assert lot5["BT-71-Lot"] == [{"code": "res-ws", "listName": "reserved-procurement", "libelle": SDK["codelists"]["reserved-procurement"]["values"]["res-ws"]}]
     assert lot5["BT-736-Lot"] == {"code": "no", "listName": "reserved-execution", "libelle": "Non"}
     assert lot5["reservation"]["bases"] == ["reserve_siae"]

@@ -25,8 +25,8 @@ FAULTS = {
     "espace après « « »": re.compile(r"« "),
     "espace avant « » »": re.compile(r" »"),
     "espace après « n° »": re.compile(r"\bn° "),
-    "espace après « L. », « R. » ou « D. » d'un article": re.compile(r"\b[LRD]\. (?=\d{4})"),
-    "trait d'union sécable dans un numéro d'article": re.compile(r"\b[LRD]\.\u00a0\d{4}-"),
+    "espace après « L. », « R. » ou « D. » d'un article": re.compile(r"\b[LRD]\. (?=\d{3,4}-)"),
+    "trait d'union sécable dans un numéro d'article": re.compile(r"\b[LRD]\.\u00a0\d{3,4}-"),
 }
 
 

@@ -157,7 +157,10 @@ def template_bytes(path: Path) -> bytes:
 # Parts that may carry Jinja tags; the others are copied as they are.
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 # docxtpl features that need its full pipeline (table fixing, rich text): such templates use it.
-_DOCXTPL_ONLY = re.compile(r"\{%-?\s*(tc|r|colspan|cellbg|vm|hm)\b|\{\{-?\s*r\s")
+# docxtpl's own tags, exactly as its ``patch_xml`` reads them: ``{%tc …``, ``{%r …`` and ``{{r …`` (the letter
+# glued to the brace, then a space), and the cell tags ``{% colspan %}``, ``{% cellbg %}``, ``{% vm %}``, ``{% hm %}``.
+# ``{{ r }}`` (a variable called ``r``) is not one of them.
+_DOCXTPL_ONLY = re.compile(r"\{%(?:tc|r) |\{\{r |\{%-?\s*(?:colspan|cellbg|vm|hm)\b")
 
 
 _TAG_ENTITIES = {"&apos;": "'", "&quot;": '"', "&amp;": "&", "&#39;": "'", "&#34;": '"'}
@@ -230,7 +233,7 @@ def prepare(name: str, data: bytes, vocabulary: Vocabulary = EMPTY) -> PreparedT
         if _TEMPLATED.match(part):
             raw = container.utf8_xml(name, part, raw)
         if _TEMPLATED.match(part) and (b"{{" in raw or b"{%" in raw or b"{#" in raw):
-            xml, paragraphs[part] = _numbered(cached_text("patched-4", raw, lambda raw=raw, part=part: _patch(name, part, raw)))
+            xml, paragraphs[part] = _numbered(cached_text("patched-5", raw, lambda raw=raw, part=part: _patch(name, part, raw)))
             docxtpl_only = docxtpl_only or bool(_DOCXTPL_ONLY.search(xml))
             sources[part] = xml
             key = hashlib.sha256(xml.encode("utf-8")).hexdigest()
@@ -377,9 +380,13 @@ def _render_with_docxtpl(prepared: PreparedTemplate, context: dict, properties: 
     out = io.BytesIO()
     template.save(out)
     archive = zipfile.ZipFile(io.BytesIO(normalize_zip(out.getvalue())))
+    parts = {}
     for part in archive.namelist():
         if _TEMPLATED.match(part):
             container.check_xml(prepared.name, part, archive.read(part))
+            typeset = typography(archive.read(part).decode("utf-8")).encode("utf-8")
+            container.check_xml(prepared.name, part, typeset)
+            parts[part] = typeset
     return write_zip(
-        deflate(n, _core_xml(properties) if n == _CORE else archive.read(n)) for n in archive.namelist()
+        deflate(n, _core_xml(properties) if n == _CORE else parts.get(n) or archive.read(n)) for n in archive.namelist()
     )

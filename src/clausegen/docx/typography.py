@@ -20,7 +20,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 
 _W_TEXT = re.compile(r"(<w:t(?: [^>]*)?>)([^<]*)(</w:t>)")
 _TOKENS = re.compile(r"<w:t(?: [^>]*)?>[^<]*</w:t>|</w:p>")
-_ARTICLE_REF = re.compile(r"\b([LRD])\.[ \u00a0](\d{4})((?:-\d{1,3})+)\b")  # « L. 2112-2 », « L. 2112-2-1 »
+_ARTICLE_REF = re.compile(r"\b([LRD])\.[ \u00a0](\d{3,4})((?:-\d{1,3})+)\b")  # « L. 2112-2 », « L. 2112-2-1 »
 # Spaces to make no-break, found on the paragraph's text: (pattern, group of the space, replacement).
 _RULES = (
     (re.compile(r"(?<=\S)( )(?=:(?:\s|$|[^/\d]))"), NBSP),  # « mot : » (not « http:// » nor « 10:30 », which have no space)
@@ -28,7 +28,7 @@ _RULES = (
     (re.compile(r"(?<=«)( )"), NNBSP),
     (re.compile(r"( )(?=»)"), NNBSP),
     (re.compile(r"(?<=\bn°)( )(?=\S)"), NBSP),
-    (re.compile(r"(?<=\b[LRD]\.)( )(?=\d{4}-\d)"), NBSP),
+    (re.compile(r"(?<=\b[LRD]\.)( )(?=\d{3,4}-\d)"), NBSP),
 )
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);")
 

@@ -19,11 +19,13 @@ Output, for the notice subtype chosen (``--type-avis``, 16 by default: avis de m
                        "citation": "article L. 2113-13 du code de la commande publique", "confiance": "V"}}]}
 
 * ``id``: the eForms lot identifier, ``LOT-`` and the lot number on four digits (``LOT-0001``).
-* BT-06 / BT-775 (lists): ``soc-obj`` + ``opp`` for a lot carrying insertion hours, an insertion award
-  criterion or a marché d'insertion — the codes the avis asks the buyer to enter —, else ``none`` and no
-  BT-775. BT-777 (the strategic procurement description) whenever BT-06 is not ``none``, as the SDK requires:
-  a short French text drawn from the lot's clause (basis, hours, publics). BT-71: ``res-ws`` (EA/ESAT, SIAE)
-  or ``res-pub-ser`` (ESS), else ``none``; BT-736: ``no`` (the code reserves participation, not execution).
+* BT-06 / BT-775 / BT-777 / BT-71 / BT-736: the clause plan's publication codes (``plan.codes``), which the
+  fiche de caractérisation shows too: ``soc-obj`` (with BT-775 ``opp``) for a lot that is reserved or carries
+  insertion hours, an insertion award criterion or a marché d'insertion, ``env-imp`` for a lot with an
+  environmental clause or criterion, else ``none`` and no BT-775; BT-777 (the strategic procurement
+  description) whenever BT-06 is not ``none``, as the SDK requires: a short French text drawn from the plan
+  (basis, hours, publics, reservation). BT-71: ``res-ws`` (EA/ESAT, SIAE) or ``res-pub-ser`` (ESS), else
+  ``none``; BT-736: ``no`` (the code reserves participation, not execution).
   BT-71 ``none`` and BT-736 ``no`` are written where the notice subtype makes the field mandatory (7 to 22);
   elsewhere (E3, national notice) only a reservation is. These mappings are clausegen's choices (confidence B
   in ``codelists.yaml``) and the notes say so.
@@ -37,9 +39,9 @@ from __future__ import annotations
 import re
 
 from .. import fmt
-from ..calc import compute_hours
 from ..law.registry import UNCERTAIN, load_registry
-from . import CodeListError, Export, ExportError, load_codelists, reservation_articles, reserved_bases
+from ..plan import build_plan
+from . import Export, ExportError, load_codelists, reservation_articles, reserved_bases
 
 LOT_ID_FORMAT = "LOT-{:04d}"  # eForms lot identifier: LOT- and four digits
 LOT_ID_MAX = 9999
@@ -79,74 +81,22 @@ def notice_types(codes=None) -> dict[str, str]:
     return {code: entry["name"] for code, entry in codes.eforms["notice_types"].items() if code not in barred}
 
 
-def _is_social(result, rule: dict) -> bool:
-    return any(b in rule["bases"] for b in result.lot.bases) or (rule.get("heures") and result.heures is not None)
-
-
-def _reservation(lot, law, codes, on) -> tuple[list[str], dict | None]:
+def _justification(lot, law, on) -> dict | None:
+    """The articles of the code justifying a lot's reservation (registry), None when it is not reserved."""
     bases = reserved_bases(lot, law)
-    mapping = codes.mapping("eforms.reservation")
     if not bases:
-        return [mapping["none"]["value"]], None
-    found: list[str] = []
-    for basis in bases:
-        entry = mapping["by_basis"].get(basis)
-        if entry is None:
-            raise CodeListError(f"base juridique « {basis} » sans code eForms (BT-71) dans codelists.yaml : erreur interne de clausegen, à signaler.")
-        if entry["value"] not in found:
-            found.append(entry["value"])
+        return None
     refs, confidence = reservation_articles(bases, law, on)
-    justification = {
-        "bases": bases,
-        "articles": refs,
-        "citation": law.cite(*refs) if refs else None,
-        "confiance": confidence,
-    }
-    return found, justification
+    return {"bases": bases, "articles": refs, "citation": law.cite(*refs) if refs else None, "confiance": confidence}
 
 
-def strategic_description(result, profile, law) -> str:
-    """BT-777-Lot: what makes the lot strategic, in a few French sentences drawn from its clause — the legal
-    basis and its articles, the insertion hours, the publics (those of the profile, when it restricts them)."""
-    on = profile.reference_date
-    lot = result.lot
-    sentences = []
-    for basis in lot.bases:
-        entry = law.basis(basis)
-        if entry.get("reserved"):
-            continue
-        refs = list(law.articles(basis, on).value)
-        label = entry["label"][:1].upper() + entry["label"][1:]
-        sentence = f"{label} ({law.cite(*refs)})"
-        if basis == "critere_attribution" and lot.critere and lot.critere.ponderation is not None:
-            sentence += f", pondéré à {fmt.taux(lot.critere.ponderation)}"
-        sentences.append(sentence + ".")
-    if result.heures is not None:
-        sentences.append(_hours_sentence(result))
-        publics, known = profile.execution.publics, law.publics()
-        if publics and set(publics) != set(known):
-            shown = [known[p]["label"] if p in known else p for p in publics]
-            sentences.append(f"Publics éligibles : {fmt.liste(shown)}.")
-        else:
-            sentences.append(f"Publics éligibles : ceux de l'{law.instruction('fiche 1')}.")
-    return fmt.typo(" ".join(sentences))
+def export_eforms(profile, hours=None, law=None, *, plan=None, notice_type: str | None = None) -> Export:
+    """The eForms social and reservation business terms of each lot, and French notes on the choices.
 
-
-def _hours_sentence(result) -> str:
-    ac = result.accord_cadre
-    if ac is not None:
-        firm = f"au moins {fmt.heures(ac.heures_fermes)} d'insertion professionnelle sur le montant minimum, puis " if ac.heures_fermes else ""
-        return (
-            f"Le titulaire réalise {firm}{fmt.heures(ac.ratio_par_tranche)} par tranche de {fmt.montant(ac.tranche_ht, 0)} HT "
-            f"commandée{' au-delà du minimum' if ac.heures_fermes else ''}."
-        )
-    return f"Le titulaire réalise au moins {fmt.heures(result.heures)} d'insertion professionnelle."
-
-
-def export_eforms(profile, hours=None, law=None, *, notice_type: str | None = None) -> Export:
-    """The eForms social and reservation business terms of each lot, and French notes on the choices."""
+    The codes are the clause plan's (``plan.lots[i].codes``), those the fiche de caractérisation shows: the
+    export only writes them. ``plan`` is built here (hours computed once) when not given."""
     law = law or load_registry()
-    hours = hours or compute_hours(profile, law, explain=False)
+    plan = plan or build_plan(profile, hours, law)
     codes = load_codelists()
     on = profile.reference_date
     notice_type = notice_type or codes.mapping("eforms.notice_type")["default"]
@@ -155,37 +105,34 @@ def export_eforms(profile, hours=None, law=None, *, notice_type: str | None = No
         raise ExportError(f"type d'avis eForms « {notice_type} » non pris en charge : types admis {fmt.liste(list(allowed), 'ou')}.")
     fields = codes.eforms["fields"]
     mandatory = {bt: notice_type in fields[bt]["mandatory_in"] for bt in (BT_RESERVED, BT_EXECUTION)}
-    social_rule = codes.mapping("eforms.social")
-    plain_rule = codes.mapping("eforms.not_social")
     execution = codes.mapping("eforms.reserved_execution")
     notes: list[str] = []
     lots = []
     social_lots, reserved, uncertain = [], [], []
-    for result in hours.lots:
-        lot = result.lot
-        rule = social_rule if _is_social(result, social_rule) else plain_rule
-        if rule is social_rule:
+    for lp in plan.lots:
+        lot, decided = lp.lot, lp.codes
+        if decided.social:
             social_lots.append(lot.numero)
-        reservation_codes, justification = _reservation(lot, law, codes, on)
+        justification = _justification(lot, law, on)
         if justification:
             reserved.append(lot.numero)
             if justification["confiance"] in UNCERTAIN:
                 uncertain.append(lot.numero)
         entry = {"id": lot_identifier(lot.numero), "numero": lot.numero, "intitule": lot.intitule}
-        entry[BT_STRATEGIC] = [codes.eforms_value(LISTS[BT_STRATEGIC], c) for c in rule[BT_STRATEGIC]]
-        if any(c != "none" for c in rule[BT_STRATEGIC]):
-            text = strategic_description(result, profile, law)
-            if len(text) > fields[BT_DESCRIPTION]["max_length"]:  # pragma: no cover - a few sentences
+        entry[BT_STRATEGIC] = [codes.eforms_value(LISTS[BT_STRATEGIC], c) for c in decided.bt06]
+        if decided.bt777:
+            if len(decided.bt777) > fields[BT_DESCRIPTION]["max_length"]:  # pragma: no cover - a few sentences
                 raise ExportError(f"la description {BT_DESCRIPTION} du lot n° {lot.numero} dépasse {fields[BT_DESCRIPTION]['max_length']} caractères.")
-            entry[BT_DESCRIPTION] = {"langue": LANGUAGE, "texte": text}
-        entry[BT_SOCIAL] = [codes.eforms_value(LISTS[BT_SOCIAL], c) for c in rule[BT_SOCIAL]]
+            entry[BT_DESCRIPTION] = {"langue": LANGUAGE, "texte": decided.bt777}
+        if decided.bt775:
+            entry[BT_SOCIAL] = [codes.eforms_value(LISTS[BT_SOCIAL], c) for c in decided.bt775]
         if mandatory[BT_RESERVED] or justification:
-            entry[BT_RESERVED] = [codes.eforms_value(LISTS[BT_RESERVED], c) for c in reservation_codes]
+            entry[BT_RESERVED] = [codes.eforms_value(LISTS[BT_RESERVED], c) for c in decided.bt71]
         if mandatory[BT_EXECUTION]:
-            entry[BT_EXECUTION] = codes.eforms_value(LISTS[BT_EXECUTION], execution["value"])
+            entry[BT_EXECUTION] = codes.eforms_value(LISTS[BT_EXECUTION], decided.bt736)
         entry["reservation"] = justification
         lots.append(entry)
-        if "res-pub-ser" in reservation_codes:
+        if "res-pub-ser" in decided.bt71:
             notes += _check_public_service_reservation(lot, profile, codes, law)
 
     if social_lots:
