@@ -23,7 +23,7 @@ EXPECTED_IDS = {
     "priorite-qpv-absente", "publics-hors-instruction", "apprentissage-sans-eligibilite", "accord-cadre-sans-minimum",
     "documents-divergents", "critere-environnemental", "reservation-ess-trop-longue", "a-completer",
     "condition-environnementale", "marche-insertion-critere", "marche-insertion-condition", "base-impossible",
-    "heures-sous-une-semaine", "accord-cadre-trop-long",
+    "heures-sous-une-semaine", "accord-cadre-trop-long", "reservation-ess-services",
 }
 
 

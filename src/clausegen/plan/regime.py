@@ -18,6 +18,7 @@ The rules, decided here once:
 from __future__ import annotations
 
 from .. import fmt
+from ..law.codelists import load_codelists
 from ..law.registry import UNCERTAIN, LegalRegistry
 from ..model import Lot, Profile
 from .model import Citation, PlanIssue, Reservation
@@ -146,6 +147,8 @@ def lot_issues(lot: Lot, profile: Profile, law: LegalRegistry, reserved: Reserva
                 f"{where} est réservé aux entreprises de l'économie sociale et solidaire : l'article L. 2113-15 ouvre cette "
                 "réservation aux seuls pouvoirs adjudicateurs, et l'acheteur est une entité adjudicatrice. Choisissez une autre base.",
                 law.cite("L2113-15"), blocking=True))
+        if reserved.ess and nature == "services":
+            issues += _ess_services(lot, profile, law, where)
         if has_hours and "marche_insertion" not in bases:
             hours_path = f"{lot.path}.heures" if lot.heures is not None else path
             issues.append(PlanIssue(
@@ -155,6 +158,32 @@ def lot_issues(lot: Lot, profile: Profile, law: LegalRegistry, reserved: Reserva
                 "condition d'exécution ou le volume imposé si vous ne voulez pas cumuler les deux.",
                 law.cite("L2113-12", "L2113-13")))
     return issues
+
+
+def _ess_services(lot: Lot, profile: Profile, law: LegalRegistry, where: str) -> list[PlanIssue]:
+    """An ESS reservation is open only to the health, social and cultural services of the list annexed to the
+    code (L. 2113-15); their CPV codes are those of article 77 of directive 2014/24/UE, which the eForms SDK's
+    rule BR-BT-00262-0200 holds (a notice reserving such a lot with another main CPV is refused)."""
+    code = (getattr(lot, "cpv", None) or profile.marche.cpv or "").split("-")[0]
+    allowed = social_services_cpv()
+    if code and code in allowed:
+        return []
+    path = "marche.cpv"
+    if not code:
+        found = "le profil ne donne pas de code CPV (« marche.cpv ») : rien n'établit que les services sont de ceux-là"
+    else:
+        found = f"le code CPV {getattr(lot, 'cpv', None) or profile.marche.cpv} n'est pas l'un des {fmt.nombre(len(allowed))} codes de cette liste"
+    return [PlanIssue(
+        "reservation-ess-services", "avertissement", path,
+        f"{where} est réservé aux entreprises de l'économie sociale et solidaire, ce que l'article L. 2113-15 ne permet que pour "
+        f"les services de santé, sociaux et culturels de la liste annexée au code ; {found}. L'avis européen serait refusé "
+        "(règle BR-BT-00262-0200 du SDK eForms). Indiquez le code CPV principal des services, ou choisissez une autre base.",
+        law.cite("L2113-15"))]
+
+
+def social_services_cpv() -> frozenset[str]:
+    """The CPV codes (eight digits) of the services an ESS reservation may cover (eForms SDK, BR-BT-00262-0200)."""
+    return frozenset(load_codelists().eforms["rules"]["BR-BT-00262-0200"]["cpv"])
 
 
 def market_issues(profile: Profile, law: LegalRegistry) -> list[PlanIssue]:

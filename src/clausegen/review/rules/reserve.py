@@ -88,4 +88,30 @@ class EssTooLong:
         report_plan_issues(cls, review, report)
 
 
-RULES = (ReservedWithHours, ReservationNature, EssTooLong)
+class EssServices:
+    """Réservation aux entreprises de l'ESS pour des services hors de la liste annexée au code.
+
+    Ce que vérifie la règle : un lot réservé aux entreprises de l'économie sociale et solidaire (L2113-15)
+    porte sur des services de santé, sociaux ou culturels de la liste annexée au code, reconnus à leur code
+    CPV (ceux de l'article 77 de la directive 2014/24/UE, que reprend la règle BR-BT-00262-0200 du SDK
+    eForms) ; un profil sans code CPV, ou avec un autre code, est signalé.
+    Pourquoi : hors de cette liste la réservation est irrégulière, et l'avis européen qui la déclare est
+    refusé par les contrôles du SDK eForms.
+    Exemple signalé : `base_legale: reserve_ess` avec `cpv: 90910000-9` (nettoyage).
+    À la place : le code CPV principal des services (par exemple `85312110-3`), ou une réservation aux SIAE.
+    Référence : article L. 2113-15 du code de la commande publique.
+    """
+
+    ID = "reservation-ess-services"
+    SEVERITY = "avertissement"
+
+    @staticmethod
+    def reference(law) -> str:
+        return law.cite("L2113-15")
+
+    @classmethod
+    def check(cls, review, report) -> None:
+        report_plan_issues(cls, review, report)
+
+
+RULES = (ReservedWithHours, ReservationNature, EssTooLong, EssServices)
