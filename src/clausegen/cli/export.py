@@ -72,16 +72,24 @@ def decp(profil, strict, published, out, force):
     \b
     Chaque lot est attribué comme un marché distinct : un enregistrement par lot, avec son
     identifiant (lots[].id_decp, ou la référence suivie du numéro du lot), son objet, son
-    montant (montant notifié, ou maximum de l'accord-cadre), ses considérations sociales et
-    ses titulaires. Le fichier est un brouillon pré-rempli : seules les valeurs que le profil
+    montant (montant notifié, ou maximum de l'accord-cadre), son code CPV, son lieu, sa durée,
+    ses prix et ses considérations (ceux du lot, à défaut ceux du marché) et ses titulaires. Le fichier est un brouillon pré-rempli : seules les valeurs que le profil
     donne comme des faits du marché sont écrites ; les champs obligatoires manquants, dont
     ceux que fixe l'attribution (date de notification, offres reçues, titulaires…), sont
     listés marché par marché sur la sortie d'erreur avec la clé du profil qui les remplit.
 
     \b
-    Avec --strict, le fichier est validé contre le schéma officiel embarqué : s'il n'est pas
-    complet et valide, les erreurs sont données en français (marché, champ) et la commande
-    sort avec le code 1 sans rien écrire sur la sortie standard.
+    Tant qu'il n'est pas publiable, le fichier porte en tête la clé « brouillon » (publiable :
+    false, et ce qui manque marché par marché), à côté de « marches » : un fichier publiable
+    n'en a jamais.
+
+    \b
+    Avec --strict, le fichier est validé contre le schéma officiel embarqué, et refusé si les
+    données seraient publiées avant la notification, si la notification précède le lancement
+    de la consultation, si un identifiant est blanc ou contient des caractères à éviter, si le
+    groupement contredit ses titulaires ou si un montant est inférieur à 1 € : les erreurs
+    sont données en français (marché, champ) et la commande sort avec le code 1 sans rien
+    écrire sur la sortie standard.
 
     \b
     Exemples :
@@ -95,9 +103,9 @@ def decp(profil, strict, published, out, force):
     if not strict:
         _emit(result, out, force)
         return
-    errors = result.schema_errors()
+    errors = result.strict_errors()
     if errors:
-        click.echo("Le fichier n'est pas une DECP complète et valide au regard du schéma officiel (DECP 2.0.3) :", err=True)
+        click.echo("Le fichier n'est pas une DECP publiable : incomplète, invalide au regard du schéma officiel (DECP 2.0.3) ou refusée :", err=True)
         for error in errors:
             click.echo(f"  - {error}", err=True)
         for note in ([result.legend] if result.legend else []) + result.remarks:

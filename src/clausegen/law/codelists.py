@@ -124,3 +124,17 @@ DECP_SCHEMA_FILE = "schema_decp_v2.0.3.json"
 def decp_schema() -> dict:
     """The official DECP v2.0.3 JSON schema shipped with clausegen (source and commit: data/README.md)."""
     return json.loads(_read(DECP_SCHEMA_FILE))
+
+
+def social_services_cpv() -> frozenset[str]:
+    """The CPV codes (8 digits, no check digit) of the eForms SDK's social and other specific services list
+    (``codelists/cpv_social-service-cpv.gc``, the list of rule BR-BT-00262-0200), as shipped."""
+    return frozenset(load_codelists().eforms["rules"]["BR-BT-00262-0200"]["cpv"])
+
+
+def is_social_services_cpv(code: str | None) -> bool:
+    """Whether ``code`` (« 85311000 » or « 85311000-2 ») is in the SDK's list of social and other specific
+    services (light regime, reservation to public-service organisations). False for no code."""
+    if not code:
+        return False
+    return str(code).strip().split("-")[0] in social_services_cpv()
