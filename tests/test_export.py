@@ -83,6 +83,7 @@ def social(record: dict) -> list[str]:
 
 
 def lots_by_number(prof, **kwargs) -> dict:
+    kwargs.setdefault("notice_type", "16")  # the ordinary contract notice; the profile's own: tests/test_export_eforms.py
     data = json.loads(export_eforms(prof, **kwargs).to_json())
     return {lot["numero"]: lot for lot in data["lots"]}
 
@@ -538,7 +539,7 @@ def test_award_keys_are_checked(make_profile):
 @pytest.mark.parametrize("path", PROFILES, ids=lambda p: p.stem)
 def test_eforms_codes_and_labels_are_those_of_the_bundled_code_lists(path):
     prof = load_profile(path)
-    data = json.loads(export_eforms(prof).to_json())
+    data = json.loads(export_eforms(prof, notice_type="16").to_json())
     assert data["format"] == "eForms SDK 1.15.1"
     assert data["typeAvis"] == {"code": "16", "libelle": "Avis de marché – directive générale, régime ordinaire"}
     assert data["champs"] == {bt: SDK["fields"][bt]["name"] for bt in ("BT-06-Lot", "BT-777-Lot", "BT-775-Lot", "BT-71-Lot", "BT-736-Lot")}

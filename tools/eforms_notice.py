@@ -8,7 +8,7 @@ It writes, under that folder:
 
 * ``eforms-notice.json``: the fields clausegen writes (``fields/fields.json``: xpaths, XSD sequence order,
   type, pattern, code list, attributes, notice types where each is mandatory or forbidden without
-  condition), their ancestor nodes, and the codes of the code lists those fields use (``codelists/*.gc``),
+  condition), their ancestor nodes, the notice subtypes (``notice-types/notice-types.json``), and the codes of the code lists those fields use (``codelists/*.gc``),
   the social-services CPV list (``codelists/cpv_social-service-cpv.gc``) with its French labels;
 * ``eforms-schemas/``: the XSD files a ContractNotice needs (``schemas/common/*.xsd`` and
   ``schemas/maindoc/UBL-ContractNotice-2.3.xsd``), byte for byte, and the SDK's ``LICENSE``.
@@ -109,11 +109,14 @@ def main(repo: str, rev: str, out: str) -> None:
                           "order": [[k, v] for step in n.get("xsdSequenceOrder", []) for k, v in step.items()]}
     codes = {name: sorted(r["code"] for r in rows(repo, rev, CODELISTS[name])) for name in sorted(lists) if name in CODELISTS}
     social = {r["code"]: r.get("fra_label") for r in rows(repo, rev, "cpv_social-service-cpv")}
+    types = json.loads(show(repo, rev, "notice-types/notice-types.json"))["noticeSubTypes"]
+    forms = {t["subTypeId"]: {"document_type": t["documentType"], "form_type": t["formType"], "notice_type": t["type"], "legal_basis": t["legalBasis"]}
+             for t in types}
     data = {
         "sdk": {"version": sdk["sdkVersion"].removeprefix("eforms-sdk-"), "repository": "OP-TED/eForms-SDK", "tag": rev, "commit": commit,
                 "ubl_version": sdk["ublVersion"], "licence": "CC BY 4.0 (eForms-SDK LICENSE, copied in eforms-schemas/LICENSE)",
                 "command": f"python tools/eforms_notice.py CHEMIN/eForms-SDK {rev} src/clausegen/law/data"},
-        "nodes": out_nodes, "fields": out_fields, "codelists": codes,
+        "nodes": out_nodes, "fields": out_fields, "codelists": codes, "notice_subtypes": forms,
         "social_service_cpv": {"file": "codelists/cpv_social-service-cpv.gc", "values": dict(sorted(social.items()))},
     }
     data = {"commentaire": "Champs, nœuds et listes de codes du SDK eForms pour l'avis XML de clausegen. FICHIER GÉNÉRÉ : ne pas le "

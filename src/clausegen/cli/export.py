@@ -3,7 +3,7 @@
 Thin shell over ``clausegen.export``: the JSON goes to stdout, the French notes (fields the profile cannot
 fill, mapping choices to confirm) to stderr, so that ``clausegen export decp p.yaml > decp.json`` keeps a
 clean file. Exit 2 on an invalid profile (``_handle_errors``); ``export decp --strict`` exits 1, with nothing on
-stdout, when the file is not a complete DECP valid against the bundled schema. Register with
+stdout, when the file is not a publishable DECP; ``export eforms --strict`` when the SDK would refuse the notice. Register with
 ``cli.add_command(export)``.
 """
 
@@ -114,28 +114,57 @@ def decp(profil, strict, published, out, force):
     _emit(result, out, force)
 
 
-@export.command(name="eforms", context_settings=CONTEXT_SETTINGS, short_help="Codes eForms des considérations sociales, par lot.")
+@export.command(name="eforms", context_settings=CONTEXT_SETTINGS, short_help="eForms : termes métier par lot (JSON) ou avis de marché (XML).")
 @click.argument("profil", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--type-avis", "notice_type", default="16", show_default=True, metavar="TYPE",
-              help="Sous-type d'avis eForms visé : 16 (avis de marché, directive générale), 17, 20, 21, E3 (avis national)…")
+@click.option("--type-avis", "notice_type", default=None, metavar="TYPE",
+              help="Sous-type d'avis eForms visé : 16 (avis de marché, directive générale), 20 (régime assoupli), 17, 21, E3 (avis volontaire)… "
+                   "Par défaut, celui qu'appelle le profil : 20 pour des services sociaux, 16 sinon, aucun sous les seuils européens.")
+@click.option("--format", "fmt", type=click.Choice(["json", "xml"]), default="json", show_default=True,
+              help="json : termes métier des considérations sociales par lot ; xml : avis de marché eForms (UBL ContractNotice 2.3) à importer dans un éditeur d'avis.")
+@click.option("--strict", is_flag=True, help="Refuse (code 1, rien sur la sortie standard) ce que les règles du SDK eForms refuseraient.")
 @_output_options
 @_handle_errors
-def eforms(profil, notice_type, out, force):
-    """Termes métier eForms (SDK 1.15.1) des considérations sociales de chaque lot, en JSON.
+def eforms(profil, notice_type, fmt, strict, out, force):
+    """Termes métier eForms (SDK 1.15.1) de chaque lot, en JSON, ou avis de marché eForms en XML.
 
     \b
-    Par lot (LOT-0001, LOT-0002…) : objectif du marché public stratégique (BT-06) et sa
+    Par lot (LOT-0001, LOT-0002…) : intitulé (BT-21), code CPV principal (BT-262), durée
+    (BT-36), objectif du marché public stratégique (BT-06 : soc-obj, env-imp) et sa
     description (BT-777), objectif social promu (BT-775), participation réservée (BT-71)
     avec les articles du code qui fondent la réservation, exécution dans le cadre de
-    programmes d'emplois protégés (BT-736) ; chaque code avec sa liste et son libellé
-    français, lus dans les listes du SDK embarquées. Un lot réservé « res-pub-ser » (ESS)
-    est contrôlé contre les règles du SDK (code CPV principal, durée de trois ans au plus).
+    programmes d'emplois protégés (BT-736), conditions d'exécution (BT-70), critères
+    d'attribution de la grille (BT-539, BT-734, BT-540, BT-541, BT-5421) ; chaque code lu
+    dans les listes du SDK embarquées. Un lot réservé « res-pub-ser » (ESS) est contrôlé
+    contre les règles du SDK (code CPV principal, durée de trois ans au plus).
 
     \b
-    Exemple :
+    Avec --format xml, l'avis (UBL ContractNotice 2.3 et extensions eForms, aux xpaths du
+    fichier fields.json du SDK) contient tout ce que le profil sait ; chaque valeur est
+    contrôlée contre le motif et la liste de codes de son champ.
+
+    \b
+    Exemples :
       clausegen export eforms profiles/fournitures-lot-reserve.yaml > eforms.json
+      clausegen export eforms docs/exemples/profil-attribue.yaml --format xml > avis.xml
     """
     from ..export.eforms import export_eforms
+    from ..export.eforms_xml import export_eforms_xml
     from ..profile.load import load_profile
 
-    _emit(export_eforms(load_profile(profil), notice_type=notice_type), out, force)
+    profile = load_profile(profil)
+    result = export_eforms_xml(profile, notice_type=notice_type) if fmt == "xml" else export_eforms(profile, notice_type=notice_type)
+    if strict and result.refusals:
+        click.echo("L'avis serait refusé par les règles du SDK eForms :", err=True)
+        for refusal in result.refusals:
+            click.echo(f"  - {refusal}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    if fmt == "xml":
+        if out:
+            result.write(out, force=force)
+            click.echo(f"Avis écrit dans {out}.", err=True)
+        else:
+            click.echo(result.xml.decode("utf-8"), nl=False)
+        for note in result.notes:
+            click.echo(note, err=True)
+        return
+    _emit(result, out, force)

@@ -36,6 +36,7 @@ class Export:
 
     data: dict
     notes: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  # what the official rules would refuse (``--strict``: exit 1)
 
     def to_json(self) -> str:
         return to_json(self.data)

@@ -255,7 +255,7 @@ def export_decp(profile, hours=None, law=None, *, plan=None, date_publication_do
     notes, legend = summary(infos, required, SCHEMA_VERSION)
     shown = [r if len(infos) == 1 else f"Lot n° {i.lot} : {r}" for i in infos for r in refused[i.lot] + remarks[i.lot]] + choice_notes
     data = {"marches": {"marche": records}}
-    result = DecpExport(data, notes + ([legend] if legend else []) + shown, infos, legend, shown)
+    result = DecpExport(data, notes + ([legend] if legend else []) + shown, records=infos, legend=legend, remarks=shown)
     if result.strict_errors():
         result.data = {DRAFT_KEY: draft_marker(infos, SCHEMA_VERSION), **data}
     return result
