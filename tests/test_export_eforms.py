@@ -114,3 +114,15 @@ def test_strict_refuses_what_the_sdk_would_refuse(tmp_path):
     fine = CliRunner().invoke(cli, ["export", "eforms", str(ROOT / "docs" / "exemples" / "profil-attribue.yaml"), "--format", "xml", "--strict"], prog_name="clausegen")
     assert fine.exit_code == 0, fine.stderr
     assert XSD.validate(etree.fromstring(fine.stdout_bytes))
+
+
+def test_shipped_sdk_material_is_recorded():
+    notice = json.loads((DATA / "eforms-notice.json").read_text(encoding="utf-8"))
+    assert notice["sdk"]["commit"] == "184afa7dd27d4c017eaf0b3ed345410e853425a4" and notice["sdk"]["version"] == "1.15.1"
+    assert "Attribution 4.0 International" in (DATA / "eforms-schemas" / "LICENSE").read_text(encoding="utf-8")
+    from ruamel.yaml import YAML
+
+    sdk = YAML(typ="safe", pure=True).load((DATA / "eforms-sdk.yaml").read_text(encoding="utf-8"))
+    # the social-services list of the code lists is the list of rule BR-BT-00262-0200
+    assert set(notice["social_service_cpv"]["values"]) == set(sdk["rules"]["BR-BT-00262-0200"]["cpv"])
+    assert notice["social_service_cpv"]["values"]["85312110"]
