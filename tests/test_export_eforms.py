@@ -126,3 +126,17 @@ def test_shipped_sdk_material_is_recorded():
     # the social-services list of the code lists is the list of rule BR-BT-00262-0200
     assert set(notice["social_service_cpv"]["values"]) == set(sdk["rules"]["BR-BT-00262-0200"]["cpv"])
     assert notice["social_service_cpv"]["values"]["85312110"]
+
+
+@pytest.mark.parametrize("subtype", ["15", "16", "17", "18", "20", "21", "22", "E3"])
+def test_every_contract_notice_subtype_is_valid_and_writes_no_forbidden_field(subtype):
+    notice = export_eforms_xml(load_profile(ROOT / "docs" / "exemples" / "profil-attribue.yaml"), notice_type=subtype)
+    assert XSD.validate(etree.fromstring(notice.xml)), XSD.error_log
+    assert notice.refusals == [] and not [f for f in notice.written if subtype in FIELDS[f]["forbidden_in"]]
+    if subtype == "15":  # a qualification system has no estimated value
+        assert "BT-27-Lot" not in notice.written and any("le SDK y interdit BT-27-Procedure, BT-27-Lot" in n for n in notice.notes)
+
+
+def test_prior_information_types_are_refused_for_the_xml_notice():
+    with pytest.raises(ClausegenError, match="avis de préinformation"):
+        export_eforms_xml(load_profile(ROOT / "docs" / "exemples" / "profil-attribue.yaml"), notice_type="10")

@@ -70,6 +70,7 @@ def export_eforms_xml(profile, hours=None, law=None, *, plan=None, notice_type: 
     form = _form_types()[subtype]
     m, buyer = profile.marche, profile.acheteur
     n = Notice()
+    n.notice_type = subtype
     version = spec["sdk"]["version"]
     n.put("OPT-001-notice", spec["sdk"]["ubl_version"])
     n.put("OPT-002-notice", CUSTOMIZATION.format(major_minor=".".join(version.split(".")[:2])))
@@ -115,6 +116,8 @@ def export_eforms_xml(profile, hours=None, law=None, *, plan=None, notice_type: 
     for index, (lp, entry) in enumerate(zip(plan.lots, terms.data["lots"]), start=1):
         _lot(n, index, lp, entry, nature)
     notes = list(terms.notes) + _notes(profile, plan)
+    if n.skipped:
+        notes.append(f"Type d'avis {subtype} : le SDK y interdit {', '.join(n.skipped)} ; ces champs ne sont pas écrits.")
     result = XmlNotice(n.to_bytes(), notes, n.written, subtype)
     result.refusals = list(terms.refusals) + field_problems(result)
     return result
@@ -144,7 +147,8 @@ def _lot(n: Notice, index: int, lp, entry: dict, nature: str) -> None:
         n.put("BT-736-Lot", entry["BT-736-Lot"]["code"], key, listName="reserved-execution")
     if "BT-70-Lot" in entry:
         described = n.put("BT-70-Lot", entry["BT-70-Lot"]["texte"], key, languageID=LANGUAGE)
-        n.parent_of(described).find(_code_tag()).text = "performance"  # the SDK's own notices: conditions « performance »
+        if described is not None:
+            n.parent_of(described).find(_code_tag()).text = "performance"  # the SDK's own notices: conditions « performance »
     for i, criterion in enumerate(award_criteria(lp), start=1):
         sub = (index, i)
         n.put("BT-539-Lot", criterion["BT-539-Lot"], sub)
@@ -189,6 +193,8 @@ def field_problems(notice: XmlNotice) -> list[str]:
     problems = []
     for fid in dict.fromkeys(notice.written):
         entry = spec["fields"][fid]
+        if notice.notice_type in entry["forbidden_in"]:
+            problems.append(f"{fid} : champ interdit dans un avis de type {notice.notice_type} (fields.json).")
         found = root.xpath(entry["absolute"], namespaces={k: v for k, v in NAMESPACES.items() if k})
         if not found:
             problems.append(f"{fid} : écrit, mais introuvable à son xpath ({entry['absolute']}).")

@@ -71,6 +71,8 @@ class Notice:
         self.order: dict[int, int] = {}  # id(element) → its rank in its parent's XSD sequence
         self.nodes: dict[tuple, ET.Element] = {("ND-Root", ()): self.root}
         self.written: list[str] = []  # field ids, in the order written
+        self.notice_type: str | None = None  # fields forbidden in this notice subtype are left out (``skipped``)
+        self.skipped: list[str] = []
 
     # -- structure -------------------------------------------------------------------------------------
     def _chain(self, node_id: str) -> list[str]:
@@ -128,10 +130,14 @@ class Notice:
         return element
 
     # -- values ----------------------------------------------------------------------------------------
-    def put(self, field_id: str, value, key: tuple = (), **attributes) -> ET.Element:
+    def put(self, field_id: str, value, key: tuple = (), **attributes) -> ET.Element | None:
         """Write ``value`` at ``field_id``; ``attributes``: the values of its attribute fields, by attribute
         name (``languageID="FRA"``, ``unitCode="MONTH"``, ``currencyID="EUR"``)."""
         spec = self.spec["fields"][field_id]
+        if self.notice_type in spec["forbidden_in"]:
+            if field_id not in self.skipped:
+                self.skipped.append(field_id)
+            return None
         context = self.node(spec["parent"], key)
         steps = _steps(spec["xpath"])
         if steps[-1][0].startswith("@"):
