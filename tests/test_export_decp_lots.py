@@ -151,3 +151,15 @@ def test_export_reads_the_plan_it_is_given():
     plan = build_plan(prof)
     result = export_decp(prof, plan=plan, date_publication_donnees=PUBLISHED)
     assert [r["considerationsSociales"]["considerationSociale"] for r in records(result)] == [list(lp.codes.decp_social) for lp in plan.lots]
+
+
+def test_lot_keys_are_checked_like_the_markets(tmp_path):
+    from clausegen.errors import ProfileError
+
+    bad_place = LOT2 + "    lieu_execution_code:\n      type: commune\n      code: 2123\n"
+    with pytest.raises(ProfileError) as caught:
+        load_profile(variant(tmp_path, LOT2, bad_place))
+    assert "lots[2].lieu_execution_code.code" in str(caught.value) and "n'est pas un code de type « commune »" in str(caught.value)
+    with pytest.raises(ProfileError) as caught:
+        load_profile(variant(tmp_path, LOT2, LOT2 + "    cpv: 9091120\n"))
+    assert "lots[2].cpv" in str(caught.value)
