@@ -134,11 +134,11 @@ def _lot(n: Notice, index: int, lp, entry: dict, nature: str) -> None:
     n.put("BT-36-Lot", entry["BT-36-Lot"]["valeur"], key, unitCode=entry["BT-36-Lot"]["unite"])
     if lot.valeur_estimee_ht is not None:
         n.put("BT-27-Lot", _amount(lot.valeur_estimee_ht), key, currencyID=CURRENCY)
-    n.put("BT-5141-Lot", COUNTRY, key, listName="country")
     for i, code in enumerate(entry["BT-06-Lot"], start=1):
         n.put("BT-06-Lot", code["code"], (index, i), listName="strategic-procurement")
-        if i == 1 and "BT-777-Lot" in entry:
-            n.put("BT-777-Lot", entry["BT-777-Lot"]["texte"], (index, i), languageID=LANGUAGE)
+        text = entry.get("BT-777-Lot", {}).get("texte") if code["code"] == "soc-obj" else _environmental(lp) if code["code"] == "env-imp" else None
+        if text:  # the SDK wants a description for each strategic code but « none » (BR-BT-00777-0022)
+            n.put("BT-777-Lot", text, (index, i), languageID=LANGUAGE)
     for i, code in enumerate(entry.get("BT-775-Lot", []), start=1):
         n.put("BT-775-Lot", code["code"], (index, i), listName="social-objective")
     for i, code in enumerate(entry.get("BT-71-Lot", []), start=1):
@@ -153,11 +153,16 @@ def _lot(n: Notice, index: int, lp, entry: dict, nature: str) -> None:
         sub = (index, i)
         n.put("BT-539-Lot", criterion["BT-539-Lot"], sub)
         n.put("BT-734-Lot", criterion["BT-734-Lot"], sub, languageID=LANGUAGE)
-        if "BT-540-Lot" in criterion:
-            n.put("BT-540-Lot", criterion["BT-540-Lot"], sub, languageID=LANGUAGE)
+        n.put("BT-540-Lot", criterion.get("BT-540-Lot", criterion["BT-734-Lot"]), sub, languageID=LANGUAGE)  # BR-BT-00540-0074
         if "BT-541-Lot" in criterion:
             n.put("BT-5421-Lot", criterion["BT-5421-Lot"], sub, listName="number-weight")
             n.put("BT-541-Lot-WeightNumber", criterion["BT-541-Lot"], sub)
+
+
+def _environmental(lp) -> str:
+    """BT-777 of ``env-imp``: the lot's environmental considerations, as the plan codes them (DECP labels)."""
+    shown = [v for v in lp.codes.decp_environmental if v != "Pas de considération environnementale"]
+    return "Considérations environnementales du lot : " + " ; ".join(label[:1].lower() + label[1:] for label in shown) + "."
 
 
 def _code_tag() -> str:
