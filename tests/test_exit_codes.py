@@ -1,7 +1,7 @@
 """One table of exit codes, true for every command (README « Codes de sortie », issue 23).
 
 0 done; 1 findings — the command examined what it was given and found at least one error, and only
-``check``, ``templates lint`` and ``export decp --strict`` return it; 2 unusable input or output; 3 a bug;
+``check``, ``templates lint``, ``export decp --strict`` and ``export eforms --strict`` return it; 2 unusable input or output; 3 a bug;
 130 Ctrl+C. Each command is run here in the cases that give each of its codes (3 and 130 for every command:
 tests/test_hardening_cli.py, and below for the commands it does not list).
 """
@@ -79,6 +79,8 @@ CASES = [  # (command, arguments, code) — "{tmp}" is a fresh folder
     ("export decp", ["export", "decp", INVALID], EXIT_INPUT),
     ("export eforms", ["export", "eforms", QPV], EXIT_OK),
     ("export eforms", ["export", "eforms", INVALID], EXIT_INPUT),
+    ("export eforms --strict", ["export", "eforms", ATTRIBUTED, "--format", "xml", "--strict"], EXIT_OK),
+    ("export eforms --strict", ["export", "eforms", ROOT / "tests" / "data" / "eforms-refuse.yaml", "--type-avis", "20", "--strict"], EXIT_FINDINGS),
     ("templates export", ["templates", "export", "{tmp}/m"], EXIT_OK),
     ("templates vars", ["templates", "vars"], EXIT_OK),
     ("templates lint", ["templates", "lint", "{builtin}"], EXIT_OK),
@@ -141,7 +143,7 @@ def test_readme_table_is_the_programs():
 
 def test_root_help_states_the_same_codes():
     text = " ".join(run("--help").stdout.split())
-    assert "1 constats (erreur trouvée par check, templates lint ou export decp --strict)" in text
+    assert "1 constats (erreur trouvée par check, templates lint, export decp --strict ou export eforms --strict)" in text
     for command in ("check", "templates lint", "export decp"):
         assert command.split()[-1] in run(*command.split(), "--help").stdout or command == "export decp"
 

@@ -59,8 +59,11 @@ def profile(name: str):
 
 
 def decp_records(prof, **kwargs) -> list[dict]:
-    data = json.loads(export_decp(prof, **kwargs).to_json())
-    assert list(data) == ["marches"] and list(data["marches"]) == ["marche"]
+    result = export_decp(prof, **kwargs)
+    data = json.loads(result.to_json())
+    # a draft says so at the top (« brouillon », beside « marches »); a publishable file has only « marches »
+    assert list(data) == (["brouillon", "marches"] if result.strict_errors() else ["marches"]) and list(data["marches"]) == ["marche"]
+    assert (data.get("brouillon") or {}).get("publiable", False) is False
     return data["marches"]["marche"]
 
 
@@ -80,6 +83,7 @@ def social(record: dict) -> list[str]:
 
 
 def lots_by_number(prof, **kwargs) -> dict:
+    kwargs.setdefault("notice_type", "16")  # the ordinary contract notice; the profile's own: tests/test_export_eforms.py
     data = json.loads(export_eforms(prof, **kwargs).to_json())
     return {lot["numero"]: lot for lot in data["lots"]}
 
@@ -274,7 +278,7 @@ def test_travaux_qpv_decp_one_market_per_lot():
     assert social(records[5]) == ["Marché réservé"]
     for record in records.values():
         assert record["nature"] == "Marché" and record["procedure"] == "Procédure adaptée" and record["ccag"] == "Travaux"
-        assert record["codeCPV"] == "45453000" and record["dureeMois"] == 18
+        assert record["codeCPV"] == ("90911200" if record is records[5] else "45453000") and record["dureeMois"] == 18  # lot 5: its own
         assert "id" not in record  # « PREF80-2027-TX-003-1 » has 20 characters
         assert "montant" not in record  # estimates, not amounts notified
         assert "techniques" not in record and "modalitesExecution" not in record  # not stated by the profile
@@ -535,7 +539,7 @@ def test_award_keys_are_checked(make_profile):
 @pytest.mark.parametrize("path", PROFILES, ids=lambda p: p.stem)
 def test_eforms_codes_and_labels_are_those_of_the_bundled_code_lists(path):
     prof = load_profile(path)
-    data = json.loads(export_eforms(prof).to_json())
+    data = json.loads(export_eforms(prof, notice_type="16").to_json())
     assert data["format"] == "eForms SDK 1.15.1"
     assert data["typeAvis"] == {"code": "16", "libelle": "Avis de marché – directive générale, régime ordinaire"}
     assert data["champs"] == {bt: SDK["fields"][bt]["name"] for bt in ("BT-06-Lot", "BT-777-Lot", "BT-775-Lot", "BT-71-Lot", "BT-736-Lot")}
@@ -731,14 +735,15 @@ def test_cli_decp(run):
     assert "Champs obligatoires des DECP que le profil ne permet pas de remplir, marché par marché" in result.stderr
     assert "  - lot n° 2, marché « CD21-2027-015-2 » : acheteur," in result.stderr
     assert "acheteur : numéro SIRET de l'acheteur (acheteur.id, 14 chiffres) ; clé acheteur.siret" in result.stderr
-    assert "considerationsEnvironnementales : considérations environnementales ; clé marche.considerations_environnementales" in result.stderr
+    assert "considerationsEnvironnementales : considérations environnementales ; clé lots[].considerations_environnementales ou, pour tous les lots, marche.considerations_environnementales" in result.stderr
+    assert json.loads(result.stdout)["brouillon"]["publiable"] is False  # a draft says so in the file itself
 
 
 def test_cli_decp_strict_refuses_a_draft(run):
     result = run("export", "decp", "--strict", str(ROOT / "profiles" / "nettoyage-accord-cadre.yaml"))
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith("Le fichier n'est pas une DECP complète et valide au regard du schéma officiel (DECP 2.0.3) :")
+    assert result.stderr.startswith("Le fichier n'est pas une DECP publiable : incomplète, invalide au regard du schéma officiel (DECP 2.0.3) ou refusée :")
     assert "  - marché n° 1 (lot n° 1, marché « CD21-2027-015-1 ») : champs obligatoires absents : acheteur, marcheInnovant, offresRecues" in result.stderr
     assert "dateNotification : date de notification du marché ; clé lots[].date_notification" in result.stderr
 

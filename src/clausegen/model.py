@@ -228,6 +228,14 @@ class Lot:
     derogation_clause_sociale: Derogation | None = None
     id_decp: str | None = None  # identifier of the lot's market in the essential data (1 to 16 characters)
     attribution: Award = field(default_factory=Award)
+    # The lot's own facts for the open data; None or () = the market's (see ``Profile.lot_facts``).
+    cpv: str | None = None
+    duree_mois: int | None = None
+    lieu_execution_code: PlaceCode | None = None
+    forme_prix: str | None = None  # FORMES_PRIX
+    types_prix: tuple[str, ...] = ()  # TYPES_PRIX
+    innovant: bool | None = None
+    considerations_environnementales: tuple[str, ...] = ()  # CONSIDERATIONS_ENVIRONNEMENTALES
     index: int = 0  # position in the ``lots`` list, 0-based
 
     @property
@@ -242,6 +250,23 @@ class Lot:
             if amount is not None:
                 return amount
         return None
+
+
+@dataclass(frozen=True)
+class LotFacts:
+    """A lot's open-data facts, each the lot's own or, failing it, the market's; ``own`` names the keys the
+    lot gives itself (``lots[].cpv``…)."""
+
+    KEYS = ("cpv", "duree_mois", "lieu_execution_code", "forme_prix", "types_prix", "innovant", "considerations_environnementales")
+
+    cpv: str | None
+    duree_mois: int
+    lieu_execution_code: PlaceCode | None
+    forme_prix: str | None
+    types_prix: tuple[str, ...]
+    innovant: bool | None
+    considerations_environnementales: tuple[str, ...]
+    own: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -268,6 +293,20 @@ class Profile:
     def reference_date(self) -> _dt.date:
         """The day dated legal rules are read at: the publication date, or today."""
         return self.marche.date_publication or self.today
+
+    def lot_facts(self, lot: Lot) -> LotFacts:
+        """The open-data facts of ``lot``: its own when the profile gives them, else the market's."""
+        m, d = self.marche, self.marche.donnees
+        return LotFacts(
+            cpv=lot.cpv or m.cpv,
+            duree_mois=lot.duree_mois or m.duree_mois,
+            lieu_execution_code=lot.lieu_execution_code or d.lieu_execution_code,
+            forme_prix=lot.forme_prix or d.forme_prix,
+            types_prix=lot.types_prix or d.types_prix,
+            innovant=d.innovant if lot.innovant is None else lot.innovant,
+            considerations_environnementales=lot.considerations_environnementales or d.considerations_environnementales,
+            own=tuple(k for k in LotFacts.KEYS if getattr(lot, k) not in (None, ())),
+        )
 
     def position(self, path: str) -> Position:
         """Position of ``path`` (dotted, ``lots[2].heures``), else of its closest present parent."""

@@ -8,7 +8,7 @@ May import: anything of clausegen (this is the outermost shell); nothing imports
 
 Exit codes, in one place (README, « Codes de sortie »; ``base.FINDINGS_COMMANDS``): 0 success; 1 findings —
 the command examined what it was given and found at least one error (``check``, ``templates lint``,
-``export decp --strict``, and no other command); 2 bad input or output (any ``ClausegenError``, an ``OSError`` translated into French, click's
+``export decp --strict``, ``export eforms --strict``, and no other command); 2 bad input or output (any ``ClausegenError``, an ``OSError`` translated into French, click's
 usage errors); 3 an unexpected internal error (a bug: French message, traceback only with ``--debug`` or
 ``CLAUSEGEN_DEBUG=1``); 130 interrupted by Ctrl+C. The root group applies this to every command, the lazily
 loaded ones included (``_FrenchGroup.invoke``). Heavy modules are imported inside the commands so that
@@ -39,8 +39,8 @@ def cli(debug):
       clausegen schema > profil.schema.json          schéma pour l'éditeur
 
     \b
-    Codes de sortie : 0 sans erreur ; 1 constats (erreur trouvée par check, templates lint ou
-    export decp --strict) ; 2 profil, option, modèle ou fichier refusé ; 3 erreur interne (à signaler ;
+    Codes de sortie : 0 sans erreur ; 1 constats (erreur trouvée par check, templates lint,
+    export decp --strict ou export eforms --strict) ; 2 profil, option, modèle ou fichier refusé ; 3 erreur interne (à signaler ;
     détail avec --debug) ; 130 interruption (Ctrl+C).
     """
 

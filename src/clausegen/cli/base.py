@@ -24,7 +24,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 # The one table of exit codes (README « Codes de sortie », checked by tests/test_exit_codes.py): code 1 means
 # « the command examined what it was given and found at least one error », and only these commands return it.
-FINDINGS_COMMANDS = ("check", "templates lint", "export decp --strict")
+FINDINGS_COMMANDS = ("check", "templates lint", "export decp --strict", "export eforms --strict")
 
 
 def _report_clausegen_error(exc: ClausegenError) -> None:

@@ -3,7 +3,7 @@
 Thin shell over ``clausegen.export``: the JSON goes to stdout, the French notes (fields the profile cannot
 fill, mapping choices to confirm) to stderr, so that ``clausegen export decp p.yaml > decp.json`` keeps a
 clean file. Exit 2 on an invalid profile (``_handle_errors``); ``export decp --strict`` exits 1, with nothing on
-stdout, when the file is not a complete DECP valid against the bundled schema. Register with
+stdout, when the file is not a publishable DECP; ``export eforms --strict`` when the SDK would refuse the notice. Register with
 ``cli.add_command(export)``.
 """
 
@@ -72,16 +72,24 @@ def decp(profil, strict, published, out, force):
     \b
     Chaque lot est attribué comme un marché distinct : un enregistrement par lot, avec son
     identifiant (lots[].id_decp, ou la référence suivie du numéro du lot), son objet, son
-    montant (montant notifié, ou maximum de l'accord-cadre), ses considérations sociales et
-    ses titulaires. Le fichier est un brouillon pré-rempli : seules les valeurs que le profil
+    montant (montant notifié, ou maximum de l'accord-cadre), son code CPV, son lieu, sa durée,
+    ses prix et ses considérations (ceux du lot, à défaut ceux du marché) et ses titulaires. Le fichier est un brouillon pré-rempli : seules les valeurs que le profil
     donne comme des faits du marché sont écrites ; les champs obligatoires manquants, dont
     ceux que fixe l'attribution (date de notification, offres reçues, titulaires…), sont
     listés marché par marché sur la sortie d'erreur avec la clé du profil qui les remplit.
 
     \b
-    Avec --strict, le fichier est validé contre le schéma officiel embarqué : s'il n'est pas
-    complet et valide, les erreurs sont données en français (marché, champ) et la commande
-    sort avec le code 1 sans rien écrire sur la sortie standard.
+    Tant qu'il n'est pas publiable, le fichier porte en tête la clé « brouillon » (publiable :
+    false, et ce qui manque marché par marché), à côté de « marches » : un fichier publiable
+    n'en a jamais.
+
+    \b
+    Avec --strict, le fichier est validé contre le schéma officiel embarqué, et refusé si les
+    données seraient publiées avant la notification, si la notification précède le lancement
+    de la consultation, si un identifiant est blanc ou contient des caractères à éviter, si le
+    groupement contredit ses titulaires ou si un montant est inférieur à 1 € : les erreurs
+    sont données en français (marché, champ) et la commande sort avec le code 1 sans rien
+    écrire sur la sortie standard.
 
     \b
     Exemples :
@@ -95,9 +103,9 @@ def decp(profil, strict, published, out, force):
     if not strict:
         _emit(result, out, force)
         return
-    errors = result.schema_errors()
+    errors = result.strict_errors()
     if errors:
-        click.echo("Le fichier n'est pas une DECP complète et valide au regard du schéma officiel (DECP 2.0.3) :", err=True)
+        click.echo("Le fichier n'est pas une DECP publiable : incomplète, invalide au regard du schéma officiel (DECP 2.0.3) ou refusée :", err=True)
         for error in errors:
             click.echo(f"  - {error}", err=True)
         for note in ([result.legend] if result.legend else []) + result.remarks:
@@ -106,28 +114,57 @@ def decp(profil, strict, published, out, force):
     _emit(result, out, force)
 
 
-@export.command(name="eforms", context_settings=CONTEXT_SETTINGS, short_help="Codes eForms des considérations sociales, par lot.")
+@export.command(name="eforms", context_settings=CONTEXT_SETTINGS, short_help="eForms : termes métier par lot (JSON) ou avis de marché (XML).")
 @click.argument("profil", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--type-avis", "notice_type", default="16", show_default=True, metavar="TYPE",
-              help="Sous-type d'avis eForms visé : 16 (avis de marché, directive générale), 17, 20, 21, E3 (avis national)…")
+@click.option("--type-avis", "notice_type", default=None, metavar="TYPE",
+              help="Sous-type d'avis eForms visé : 16 (avis de marché, directive générale), 20 (régime assoupli), 17, 21, E3 (avis volontaire)… "
+                   "Par défaut, celui qu'appelle le profil : 20 pour des services sociaux, 16 sinon, aucun sous les seuils européens.")
+@click.option("--format", "fmt", type=click.Choice(["json", "xml"]), default="json", show_default=True,
+              help="json : termes métier des considérations sociales par lot ; xml : avis de marché eForms (UBL ContractNotice 2.3) à importer dans un éditeur d'avis.")
+@click.option("--strict", is_flag=True, help="Refuse (code 1, rien sur la sortie standard) ce que les règles du SDK eForms refuseraient.")
 @_output_options
 @_handle_errors
-def eforms(profil, notice_type, out, force):
-    """Termes métier eForms (SDK 1.15.1) des considérations sociales de chaque lot, en JSON.
+def eforms(profil, notice_type, fmt, strict, out, force):
+    """Termes métier eForms (SDK 1.15.1) de chaque lot, en JSON, ou avis de marché eForms en XML.
 
     \b
-    Par lot (LOT-0001, LOT-0002…) : objectif du marché public stratégique (BT-06) et sa
+    Par lot (LOT-0001, LOT-0002…) : intitulé (BT-21), code CPV principal (BT-262), durée
+    (BT-36), objectif du marché public stratégique (BT-06 : soc-obj, env-imp) et sa
     description (BT-777), objectif social promu (BT-775), participation réservée (BT-71)
     avec les articles du code qui fondent la réservation, exécution dans le cadre de
-    programmes d'emplois protégés (BT-736) ; chaque code avec sa liste et son libellé
-    français, lus dans les listes du SDK embarquées. Un lot réservé « res-pub-ser » (ESS)
-    est contrôlé contre les règles du SDK (code CPV principal, durée de trois ans au plus).
+    programmes d'emplois protégés (BT-736), conditions d'exécution (BT-70), critères
+    d'attribution de la grille (BT-539, BT-734, BT-540, BT-541, BT-5421) ; chaque code lu
+    dans les listes du SDK embarquées. Un lot réservé « res-pub-ser » (ESS) est contrôlé
+    contre les règles du SDK (code CPV principal, durée de trois ans au plus).
 
     \b
-    Exemple :
+    Avec --format xml, l'avis (UBL ContractNotice 2.3 et extensions eForms, aux xpaths du
+    fichier fields.json du SDK) contient tout ce que le profil sait ; chaque valeur est
+    contrôlée contre le motif et la liste de codes de son champ.
+
+    \b
+    Exemples :
       clausegen export eforms profiles/fournitures-lot-reserve.yaml > eforms.json
+      clausegen export eforms docs/exemples/profil-attribue.yaml --format xml > avis.xml
     """
     from ..export.eforms import export_eforms
+    from ..export.eforms_xml import export_eforms_xml
     from ..profile.load import load_profile
 
-    _emit(export_eforms(load_profile(profil), notice_type=notice_type), out, force)
+    profile = load_profile(profil)
+    result = export_eforms_xml(profile, notice_type=notice_type) if fmt == "xml" else export_eforms(profile, notice_type=notice_type)
+    if strict and result.refusals:
+        click.echo("L'avis serait refusé par les règles du SDK eForms :", err=True)
+        for refusal in result.refusals:
+            click.echo(f"  - {refusal}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    if fmt == "xml":
+        if out:
+            result.write(out, force=force)
+            click.echo(f"Avis écrit dans {out}.", err=True)
+        else:
+            click.echo(result.xml.decode("utf-8"), nl=False)
+        for note in result.notes:
+            click.echo(note, err=True)
+        return
+    _emit(result, out, force)

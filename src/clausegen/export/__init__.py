@@ -8,11 +8,13 @@ value outside its list raises ``CodeListError`` instead of being published.
 May import: ``errors``, ``fmt``, ``model``, ``law``, ``calc``, ``plan``, ``files``. Never another product
 (render, review, report).
 
-An export returns an :class:`Export`: the JSON-ready ``data`` and the French ``notes`` the CLI prints
-on stderr (fields the profile cannot fill, choices to confirm).
+An export returns an :class:`Export`: the JSON-ready ``data``, the French ``notes`` the CLI prints on stderr
+(fields the profile cannot fill, choices to confirm) and the ``refusals`` ``--strict`` turns into exit 1.
+Every export reads the clause plan (``plan=``, built once when not given): it writes what the plan decided.
 
-    from clausegen.export.decp import export_decp
-    from clausegen.export.eforms import export_eforms
+    from clausegen.export.decp import export_decp            # DECP v2, one record per lot
+    from clausegen.export.eforms import export_eforms        # eForms business terms per lot (JSON)
+    from clausegen.export.eforms_xml import export_eforms_xml  # eForms contract notice (UBL 2.3 XML)
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Export:
 
     data: dict
     notes: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  # what the official rules would refuse (``--strict``: exit 1)
 
     def to_json(self) -> str:
         return to_json(self.data)

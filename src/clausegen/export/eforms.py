@@ -41,7 +41,9 @@ import re
 from .. import fmt
 from ..law.registry import UNCERTAIN, load_registry
 from ..plan import build_plan
+from ..law.codelists import is_social_services_cpv
 from . import Export, ExportError, load_codelists, reservation_articles, reserved_bases
+from .eforms_terms import award_criteria, condition_text, main_cpv
 
 LOT_ID_FORMAT = "LOT-{:04d}"  # eForms lot identifier: LOT- and four digits
 LOT_ID_MAX = 9999
@@ -72,13 +74,35 @@ def lot_identifier(numero: int) -> str:
     return LOT_ID_FORMAT.format(numero)
 
 
+CONCESSIONS = "32014L0023"  # legal basis of the concessions directive: never a notice for a marché
+STANDARD, LIGHT = "16", "20"  # contract notices of the general directive: ordinary and light regime
+
+
 def notice_types(codes=None) -> dict[str, str]:
-    """Notice subtypes the export can target: competition notices where the SDK allows BT-06 and BT-71, with
-    their French names (« 16 » → « Avis de marché – directive générale, régime ordinaire »)."""
+    """Notice subtypes the export can target: competition notices of a marché (concession notices refused)
+    where the SDK allows BT-06 and BT-71, with their French names (« 16 » → « Avis de marché – directive
+    générale, régime ordinaire »)."""
     codes = codes or load_codelists()
     fields = codes.eforms["fields"]
     barred = set(fields[BT_STRATEGIC]["forbidden_in"]) | set(fields[BT_RESERVED]["forbidden_in"])
-    return {code: entry["name"] for code, entry in codes.eforms["notice_types"].items() if code not in barred}
+    return {code: entry["name"] for code, entry in codes.eforms["notice_types"].items()
+            if code not in barred and entry.get("legal_basis") != CONCESSIONS}
+
+
+def default_notice_type(plan) -> tuple[str | None, str | None]:
+    """The notice subtype the profile calls for, and a French note: the light regime (20) for social and
+    other specific services, the ordinary contract notice (16) otherwise; none for a market below the
+    European thresholds (a MAPA: no European notice is required)."""
+    rule, profile = plan.rule, plan.profile
+    social = rule.social_services or is_social_services_cpv(profile.marche.cpv)
+    if rule.value is not None and rule.threshold is not None and not rule.reached:
+        return None, (
+            f"Le marché est sous le seuil européen ({rule.threshold_label}) : aucun avis eForms n'est obligatoire. "
+            f"Pour une publication volontaire au JOUE, choisissez le type d'avis (--type-avis {LIGHT if social else STANDARD}, ou E3)."
+        )
+    if social:
+        return LIGHT, "Type d'avis 20 (régime assoupli) : le code CPV principal est dans la liste des services sociaux et autres services spécifiques du SDK."
+    return STANDARD, None
 
 
 def _justification(lot, law, on) -> dict | None:
@@ -99,14 +123,19 @@ def export_eforms(profile, hours=None, law=None, *, plan=None, notice_type: str 
     plan = plan or build_plan(profile, hours, law)
     codes = load_codelists()
     on = profile.reference_date
-    notice_type = notice_type or codes.mapping("eforms.notice_type")["default"]
-    allowed = notice_types(codes)
-    if notice_type not in allowed:
-        raise ExportError(f"type d'avis eForms « {notice_type} » non pris en charge : types admis {fmt.liste(list(allowed), 'ou')}.")
-    fields = codes.eforms["fields"]
-    mandatory = {bt: notice_type in fields[bt]["mandatory_in"] for bt in (BT_RESERVED, BT_EXECUTION)}
-    execution = codes.mapping("eforms.reserved_execution")
     notes: list[str] = []
+    refusals: list[str] = []
+    allowed = notice_types(codes)
+    if notice_type is None:
+        notice_type, why = default_notice_type(plan)
+        notes += [why] if why else []
+    if notice_type is not None and notice_type not in allowed:
+        concession = codes.eforms["notice_types"].get(notice_type, {}).get("legal_basis") == CONCESSIONS
+        reason = " : c'est un avis de concession, et le profil décrit un marché" if concession else ""
+        raise ExportError(f"type d'avis eForms « {notice_type} » non pris en charge{reason} ; types admis {fmt.liste(list(allowed), 'ou')}.")
+    fields = codes.eforms["fields"]
+    mandatory = {bt: notice_type is not None and notice_type in fields[bt]["mandatory_in"] for bt in (BT_RESERVED, BT_EXECUTION)}
+    execution = codes.mapping("eforms.reserved_execution")
     lots = []
     social_lots, reserved, uncertain = [], [], []
     for lp in plan.lots:
@@ -118,7 +147,11 @@ def export_eforms(profile, hours=None, law=None, *, plan=None, notice_type: str 
             reserved.append(lot.numero)
             if justification["confiance"] in UNCERTAIN:
                 uncertain.append(lot.numero)
-        entry = {"id": lot_identifier(lot.numero), "numero": lot.numero, "intitule": lot.intitule}
+        facts = profile.lot_facts(lot)
+        entry = {"id": lot_identifier(lot.numero), "numero": lot.numero, "intitule": lot.intitule, "BT-21-Lot": {"langue": LANGUAGE, "texte": lot.intitule}}
+        if main_cpv(facts):
+            entry["BT-262-Lot"] = main_cpv(facts)
+        entry["BT-36-Lot"] = {"valeur": facts.duree_mois, "unite": "MONTH"}
         entry[BT_STRATEGIC] = [codes.eforms_value(LISTS[BT_STRATEGIC], c) for c in decided.bt06]
         if decided.bt777:
             if len(decided.bt777) > fields[BT_DESCRIPTION]["max_length"]:  # pragma: no cover - a few sentences
@@ -130,10 +163,20 @@ def export_eforms(profile, hours=None, law=None, *, plan=None, notice_type: str 
             entry[BT_RESERVED] = [codes.eforms_value(LISTS[BT_RESERVED], c) for c in decided.bt71]
         if mandatory[BT_EXECUTION]:
             entry[BT_EXECUTION] = codes.eforms_value(LISTS[BT_EXECUTION], decided.bt736)
+        performance = condition_text(lp, profile, law)
+        if performance:
+            entry["BT-70-Lot"] = {"langue": LANGUAGE, "texte": performance}
+        criteria = award_criteria(lp)
+        if criteria:
+            entry["criteres"] = criteria
+            if any("BT-541-Lot" not in c for c in criteria):
+                notes.append(f"Lot n° {lot.numero} : la pondération d'un critère d'attribution est à compléter (BT-541-Lot), comme dans le règlement de la consultation.")
         entry["reservation"] = justification
         lots.append(entry)
         if "res-pub-ser" in decided.bt71:
-            notes += _check_public_service_reservation(lot, profile, codes, law)
+            refused = _check_public_service_reservation(lot, profile, codes, law)
+            notes += refused
+            refusals += refused
 
     if social_lots:
         notes.append(
@@ -147,18 +190,18 @@ def export_eforms(profile, hours=None, law=None, *, plan=None, notice_type: str 
         notes.append(f"Pour {_designate(uncertain, profile)}, les articles justifiant la réservation sont à confirmer (registre juridique).")
     if mandatory[BT_EXECUTION]:
         notes.append(execution["note"])
-    else:
+    elif notice_type is not None:
         notes.append(
             f"Type d'avis {notice_type} : {BT_RESERVED} et {BT_EXECUTION} n'y sont pas obligatoires ; seuls les lots réservés déclarent {BT_RESERVED}."
         )
     data = {
         "format": f"eForms SDK {codes.eforms_version}",
-        "typeAvis": {"code": notice_type, "libelle": allowed[notice_type]},
+        "typeAvis": {"code": notice_type, "libelle": allowed[notice_type]} if notice_type else None,
         "champs": {bt: codes.field_name(bt) for bt in FIELDS},
         "reference": profile.marche.reference,
         "lots": lots,
     }
-    return Export(data, notes)
+    return Export(data, notes, refusals)
 
 
 def _check_public_service_reservation(lot, profile, codes, law) -> list[str]:
@@ -168,13 +211,14 @@ def _check_public_service_reservation(lot, profile, codes, law) -> list[str]:
     rules = codes.eforms["rules"]
     where = f"Lot n° {lot.numero}" if len(profile.lots) > 1 else "Marché"
     found = []
-    cpv = (profile.marche.cpv or "").split("-")[0]
+    facts = profile.lot_facts(lot)
+    cpv = (facts.cpv or "").split("-")[0]
     if not cpv:
         found.append(
-            f"{where} réservé « res-pub-ser » : le profil n'a pas de code CPV (« marche.cpv ») ; la règle {RULE_CPV} du SDK eForms "
+            f"{where} réservé « res-pub-ser » : le profil n'a pas de code CPV (« lots[].cpv » ou « marche.cpv ») ; la règle {RULE_CPV} du SDK eForms "
             "exige un code CPV principal de sa liste (services sociaux, de santé, d'éducation, culturels…)."
         )
-    elif cpv not in rules[RULE_CPV]["cpv"]:
+    elif not is_social_services_cpv(cpv):
         found.append(
             f"{where} réservé « res-pub-ser » : le code CPV {cpv} n'est pas dans la liste de la règle {RULE_CPV} du SDK eForms "
             f"({fmt.nombre(len(rules[RULE_CPV]['cpv']))} codes de services sociaux, de santé, d'éducation et culturels) : l'avis serait refusé. "
@@ -182,7 +226,7 @@ def _check_public_service_reservation(lot, profile, codes, law) -> list[str]:
         )
     years = int(re.fullmatch(r"P([0-9]+)Y", rules[RULE_DURATION]["max"]).group(1))
     limit = (law.basis("reserve_ess").get("duree_max_mois") or {}).get("value", years * 12)
-    months = profile.marche.duree_mois
+    months = facts.duree_mois
     if months > years * 12 or months > limit:
         found.append(
             f"{where} réservé « res-pub-ser » : durée de {fmt.nombre(months)} mois ; la règle {RULE_DURATION} du SDK eForms limite la durée "

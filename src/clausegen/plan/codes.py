@@ -3,7 +3,8 @@ the DECP « considérations sociales » and « considérations environnementales
 procurement (BT-06), social objective (BT-775) and reserved participation (BT-71) codes.
 
 A lot that is reserved or carries a social clause or criterion is « soc-obj », never « none »; one that carries
-an environmental clause or criterion (as the profile says) is « env-imp » too. The fiche shows these codes and
+an environmental clause or criterion (as the profile says: ``lots[].considerations_environnementales``, else
+the market's) is « env-imp » too. The fiche shows these codes and
 the exports write them: they cannot disagree.
 """
 
@@ -12,9 +13,6 @@ from __future__ import annotations
 from .. import fmt
 from ..law.codelists import CodeListError, CodeLists, load_codelists
 from .model import PublicationCodes
-
-ENV_DECP = {"clause": "Clause environnementale", "critere": "Critère environnemental", "aucune": "Pas de considération environnementale"}
-
 
 def description(lot, condition: bool, critere: bool, insertion: bool, terms, citations: dict, profile, law) -> str:
     """BT-777: what makes the lot strategic, in a few French sentences drawn from the plan — the clause and its
@@ -64,9 +62,13 @@ def lot_codes(lot, condition: bool, critere: bool, insertion: bool, reservation,
     order = codes.values("decp.consideration_sociale")
     decp_social = tuple(codes.check("decp.consideration_sociale", v) for v in sorted(found, key=order.index))
 
-    declared = tuple(getattr(lot, "considerations_environnementales", ()) or profile.marche.donnees.considerations_environnementales)
-    decp_env = tuple(codes.check("decp.consideration_environnementale", ENV_DECP[v]) for v in declared)
+    declared = profile.lot_facts(lot).considerations_environnementales  # the lot's own, else the market's
     environmental = any(v in ("clause", "critere") for v in declared)
+    env_labels = codes.mapping("decp.consideration_environnementale")["values"]
+    env_order = codes.values("decp.consideration_environnementale")
+    contradictory = "aucune" in declared and environmental  # left to complete (the export says so)
+    decp_env = () if contradictory else tuple(
+        codes.check("decp.consideration_environnementale", v) for v in sorted((env_labels[d] for d in declared), key=env_order.index))
 
     strategic = (["soc-obj"] if social else []) + (["env-imp"] if environmental else [])
     bt06 = tuple(codes.check("eforms.strategic-procurement", c) for c in (strategic or ["none"]))

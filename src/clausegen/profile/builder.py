@@ -4,7 +4,9 @@ known to be valid, and the parsers of identifiers (SIRET) and integers."""
 from __future__ import annotations
 
 
-from ..model import Derogation
+import re
+
+from ..model import Derogation, PlaceCode
 from .suggest import format_path
 from .values import ValueProblem, clip
 
@@ -109,3 +111,31 @@ def _derogation(value) -> Derogation | None:
     if isinstance(value, dict) and isinstance(value.get("cas"), str) and isinstance(value.get("motif"), str):
         return Derogation(value["cas"], value["motif"])
     return None
+
+
+# Forms of the place codes the DECP names (INSEE codes, Corsica's 2A/2B); the other types are only bounded.
+_PLACE_FORMS = {
+    "postal": (r"[0-9]{5}", "un code postal de 5 chiffres, comme « 21000 »"),
+    "commune": (r"[0-9]{5}|2[AB][0-9]{3}", "un code commune INSEE de 5 caractères, comme « 21231 » ou « 2B002 »"),
+    "departement": (r"[0-9]{2}|2[AB]|97[1-8]|98[4-9]", "un code de département, comme « 21 », « 2A » ou « 974 »"),
+    "region": (r"[0-9]{2}", "un code de région INSEE de 2 chiffres, comme « 27 »"),
+    "pays": (r"99[0-9]{3}", "un code pays INSEE de 5 chiffres commençant par 99, comme « 99100 » (France)"),
+}
+_PLACE_OTHER = (r"[0-9AB]{3,6}", "un code INSEE de 3 à 6 caractères")
+
+
+def _place_code(b: _Builder, m: dict, path: str = "marche.lieu_execution_code") -> PlaceCode | None:
+    """``lieu_execution_code`` of the market (``m`` its block) or of a lot (``path`` names it)."""
+    place = m.get("lieu_execution_code")
+    if not isinstance(place, dict) or any(b.refused(f"{path}.{k}") for k in ("type", "code")) or b.refused(path):
+        return None
+    kind, raw = place.get("type"), place.get("code")
+    if not isinstance(kind, str) or raw is None or isinstance(raw, bool):
+        return None
+    code = str(raw).strip().upper()
+    pattern, expected = _PLACE_FORMS.get(kind, _PLACE_OTHER)
+    if not re.fullmatch(pattern, code):
+        hint = "Un code qui commence par 0 s'écrit entre guillemets (« \"01053\" »), sinon le zéro se perd." if isinstance(raw, int) else None
+        b.reader.issue(f"{path}.code", f"« {clip(raw)} » n'est pas un code de type « {kind} ».", expected, hint)
+        return None
+    return PlaceCode(kind, code)

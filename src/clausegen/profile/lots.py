@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..model import Award, CalcDefaults, Criterion, FrameworkAgreement, Holder, Lot, SubCriterion
-from .builder import _Builder, _derogation, as_int, parse_siret
+from .builder import _Builder, _derogation, _place_code, as_int, parse_siret
 from .suggest import _suggest, format_path
 from .values import clip, parse_amount, parse_date, parse_rate
 
@@ -88,9 +88,34 @@ def _build_lot(b: _Builder, law, raw: dict, index: int, calc: CalcDefaults) -> L
         id_decp=raw.get("id_decp") if isinstance(raw.get("id_decp"), str) and not b.refused(f"{here}.id_decp") else None,
         attribution=_award(b, raw, parts),
         index=index,
+        **_open_data(b, raw, here),
     )
     _check_inputs(b, law, raw, lot, calc)
     return lot
+
+
+def _open_data(b: _Builder, raw: dict, here: str) -> dict:
+    """The lot's own open-data facts (``cpv``, ``duree_mois``, ``lieu_execution_code``, ``forme_prix``,
+    ``types_prix``, ``innovant``, ``considerations_environnementales``); absent keys are the market's."""
+    def kept(key: str, kind: type):
+        value = raw.get(key)
+        return value if isinstance(value, kind) and not b.refused(f"{here}.{key}") else None
+
+    def listed(key: str) -> tuple[str, ...]:
+        value = raw.get(key)
+        if not isinstance(value, list) or b.refused(f"{here}.{key}"):
+            return ()
+        return tuple(v for v in value if isinstance(v, str))
+
+    return {
+        "cpv": kept("cpv", str),
+        "duree_mois": as_int(raw.get("duree_mois")) if not b.refused(f"{here}.duree_mois") else None,
+        "lieu_execution_code": _place_code(b, raw, f"{here}.lieu_execution_code"),
+        "forme_prix": kept("forme_prix", str),
+        "types_prix": listed("types_prix"),
+        "innovant": kept("innovant", bool),
+        "considerations_environnementales": listed("considerations_environnementales"),
+    }
 
 
 def _check_inputs(b: _Builder, law, raw: dict, lot: Lot, calc: CalcDefaults) -> None:

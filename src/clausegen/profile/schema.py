@@ -282,7 +282,16 @@ def _lot_open_data() -> dict:
         {"nom": _desc(_TEXT, "Raison sociale du cotraitant."), "siret": _desc({"type": ["string", "integer"]}, "SIRET (14 chiffres).")},
         required=("nom", "siret"),
     )
+    own = _market_open_data()
+    market = {
+        "cpv": _desc({"type": "string", "pattern": r"^[0-9]{8}(-[0-9])?$"}, "Code CPV principal du lot, comme 90911000-6 ; à défaut, celui du marché (marche.cpv)."),
+        "duree_mois": _desc({"type": "integer", "minimum": 1, "maximum": 600}, "Durée du marché du lot en mois, reconductions comprises ; à défaut, celle du marché (marche.duree_mois)."),
+        **{key: {**own[key], "description": own[key]["description"].replace("environnementales du marché", "environnementales du lot").rstrip(".") + f" ; à défaut, {fallback} (marche.{key})."}
+           for key, fallback in (("lieu_execution_code", "celui du marché"), ("forme_prix", "celle du marché"), ("types_prix", "ceux du marché"),
+                                 ("innovant", "la valeur du marché"), ("considerations_environnementales", "celles du marché"))},
+    }
     return {
+        **market,
         "id_decp": _desc({"type": "string", "minLength": 1, "maxLength": 16}, "Identifiant du marché du lot dans les données essentielles (DECP id, 1 à 16 caractères, propre à l'acheteur) ; à défaut, la référence suivie du numéro du lot quand elle tient en 16 caractères."),
         "date_notification": _desc(_DATE, "Date de notification du marché du lot au titulaire (AAAA-MM-JJ), après l'attribution."),
         "offres_recues": _desc({"type": "integer", "minimum": 1, "maximum": 100000}, "Nombre d'offres reçues pour le lot, irrégulières, inacceptables et inappropriées comprises (DECP offresRecues)."),
