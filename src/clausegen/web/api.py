@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from .._version import __version__
 from ..errors import OutputError, ProfileError
-from . import security, work
+from . import limits, security, work
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 DEFAULT_NAME = "profil.yaml"
@@ -92,6 +92,7 @@ async def pack(request: Request) -> Response:
 
     def produce():
         profile = work.load(body, name)
+        limits.check_pack(profile)
         files = render_documents(profile, wanted or None, strict=True)
         return profile, files
 
@@ -113,10 +114,8 @@ async def pack(request: Request) -> Response:
 
 
 async def run_pdf(files, reference):
-    """LibreOffice outside the library lock: it is a separate process, and slow."""
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(work.pdf_files, files, reference)
+    """LibreOffice outside the library lock (a separate process, and slow), in the PDF lane (``limits``)."""
+    return await limits.convert(work.pdf_files, files, reference)
 
 
 async def schema(request: Request) -> Response:

@@ -13,12 +13,13 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import security
+from ..errors import ClausegenError, ProfileError
+from . import limits, security
 from .common import HERE, Pages, refusal_text
 
 
@@ -57,6 +58,24 @@ def create_app(token: str | None = None, *, secret: bytes | None = None) -> Star
         content_type, body = render_refusal(413, request.url.path, str(security.body_limit(request.url.path)))
         return Response(body, status_code=413, media_type=content_type.split(";")[0])
 
+    async def library_error(request: Request, exc: Exception) -> Response:
+        """A library error is the user's answer (422), never a 500: its French message, or the loader's issues."""
+        if isinstance(exc, ProfileError) and request.url.path.startswith("/api/"):
+            from .api import invalid
+
+            return invalid(exc)
+        if isinstance(exc, ClausegenError):
+            message = str(exc)
+            message = message[:1].upper() + message[1:]
+        else:
+            message = limits.VALUE_MESSAGE
+        content_type, body = render_refusal(422, request.url.path, message)
+        return Response(body, status_code=422, media_type=content_type.split(";")[0])
+
+    async def dropped(request: Request, exc: Exception) -> Response:
+        """The client went away during its upload: nobody reads the answer, nothing is printed."""
+        return Response(b"", status_code=400)
+
     async def internal_error(request: Request, exc: Exception) -> Response:
         content_type, body = render_refusal(500, request.url.path, None)
         return Response(body, status_code=500, media_type=content_type.split(";")[0])
@@ -82,7 +101,9 @@ def create_app(token: str | None = None, *, secret: bytes | None = None) -> Star
     app = Starlette(
         routes=routes,
         middleware=[Middleware(security.Guard, secrets_=secrets_, render_refusal=render_refusal)],
-        exception_handlers={HTTPException: http_error, security.Refusal: http_error, security.BodyTooLarge: too_large, 500: internal_error},
+        exception_handlers={HTTPException: http_error, security.Refusal: http_error, security.BodyTooLarge: too_large,
+                            ClausegenError: library_error, ValueError: library_error, OverflowError: library_error,
+                            ClientDisconnect: dropped, 500: internal_error},
     )
     app.state.secrets = secrets_
     return app

@@ -34,6 +34,7 @@ ERROR_TEXTS = {
     405: ("Méthode non admise", "Cette adresse n'accepte pas cette méthode HTTP."),
     413: ("Envoi trop volumineux", "Les données envoyées dépassent la taille admise."),
     415: ("Type de contenu non admis", "Le profil doit être envoyé en YAML (Content-Type: application/yaml)."),
+    422: ("Demande impossible", "Le profil envoyé ne peut pas être traité."),
     500: ("Erreur interne", "Une erreur interne de clausegen s'est produite. Ce n'est pas une erreur de votre part : "
           "merci de la signaler à l'équipe qui maintient clausegen, avec le profil concerné si possible."),
     503: ("Service indisponible", "Ce service n'est pas disponible sur ce serveur."),

@@ -200,10 +200,11 @@ class Guard:
 class Refusal(Exception):
     """A request refused with a French message meant for the user (shown as it is)."""
 
-    def __init__(self, status_code: int, detail: str | None = None):
+    def __init__(self, status_code: int, detail: str | None = None, headers: dict[str, str] | None = None):
         super().__init__(detail or str(status_code))
         self.status_code = status_code
         self.detail = detail
+        self.headers = headers
 
 
 class BodyTooLarge(Exception):

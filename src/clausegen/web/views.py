@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import ClausegenError, OutputError, ProfileError
-from . import form_data, form_model, forms, security, work
+from . import form_data, form_model, forms, limits, security, work
 from .common import FORM_FIELDS, Pages, attachment, basis_labels, place, profile_filename, results_context, run
 from .uploads import MAX_FILE, MAX_FILES, Collected, add_upload
 
@@ -105,6 +105,7 @@ class Views:
         names = [n for n in (_document_names() if wanted is None else wanted) if n in _document_names() and n not in outcome.skipped]
         if not names:
             return "Choisissez au moins un document à produire."
+        limits.check_pack(outcome.profile)
         files = await run(work.documents, outcome.profile, names)
         if pdf:
             try:

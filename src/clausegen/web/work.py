@@ -141,10 +141,25 @@ class Reviewed:
     outcome: Outcome
 
 
-def review_many(files: list[tuple[str, bytes]]) -> list[Reviewed]:
+def review_many(files: list[tuple[str, bytes]], budget=None) -> list[Reviewed]:
+    """Each profile evaluated on its own: one the library cannot take (a ``ClausegenError``, a value past
+    Python's dates) is reported alone, as is each one past the review's budget (``limits.ReviewBudget``)."""
+    from .limits import VALUE_ERRORS, VALUE_MESSAGE, ReviewBudget
+
+    budget = budget or ReviewBudget()
     out = []
     for name, data in files:
-        outcome = evaluate(data, name)
+        outcome = Outcome(name)
+        reason = budget.over(data.count(b"numero:") or 1)  # a lot has one « numero » (counted before any work)
+        if reason is None:
+            try:
+                outcome = evaluate(data, name)
+            except ClausegenError as exc:
+                reason = str(exc)
+            except VALUE_ERRORS:
+                reason = VALUE_MESSAGE
+        if reason is not None:
+            outcome = Outcome(name, issues=[Issue(name, 1, 1, "", reason)])
         out.append(Reviewed(name, data.decode("utf-8", "replace"), outcome))
     return out
 
