@@ -72,18 +72,21 @@ def naive_loop(profiles: list[Path], out: Path) -> tuple[float, int]:
     from clausegen.render.context import build_context
     from clausegen.render.templates import builtin_template_dir
     from clausegen.docx.engine import jinja_env
-    from clausegen.render.pack import DOCUMENTS
+    from clausegen.plan import build_plan
+    from clausegen.plan.documents import choose_documents
+    from clausegen.render.filters import VOCABULARY
 
     folder = builtin_template_dir()
     count = 0
     start = time.perf_counter()
     for path in profiles:
-        context = build_context(load_profile(path))
+        plan = build_plan(load_profile(path))
+        context = build_context(plan.profile, plan)
         target = out / path.stem
         target.mkdir(parents=True, exist_ok=True)
-        for doc in DOCUMENTS:
+        for doc in choose_documents(plan, None, strict=False)[0]:  # the documents the market calls for
             template = DocxTemplate(str(folder / f"{doc.name}.docx"))
-            template.render({**context, "document": {"nom": doc.name, "titre": doc.title}}, jinja_env=jinja_env())
+            template.render({**context, "document": {"nom": doc.name, "titre": doc.title}}, jinja_env=jinja_env(VOCABULARY))
             template.save(str(target / f"{doc.name}.docx"))
             count += 1
     return time.perf_counter() - start, count

@@ -210,7 +210,7 @@ def test_custom_template_falls_back_to_builtin(tmp_path):
     _custom_template(templates, "rc", "Mention maison : {{ marche.reference }}")
     profile = load_profile(PROFILES[0])
     files = render_documents(profile, templates=templates)
-    assert f"Mention maison : {profile.marche.reference}" in docx_text(files["rc.docx"])
+    assert f"Mention maison\u00a0: {profile.marche.reference}" in docx_text(files["rc.docx"])
     assert files["ccap.docx"] == render_documents(profile, ["ccap"])["ccap.docx"]
 
 

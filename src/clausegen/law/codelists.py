@@ -113,7 +113,10 @@ def load_codelists() -> CodeLists:
     """Load the bundled ``codelists.yaml`` and ``data/eforms-sdk.yaml`` once per process."""
     from ruamel.yaml import YAML
 
-    yaml = YAML(typ="safe", pure=True)
+    try:
+        yaml = YAML(typ="safe", pure=False)  # libyaml (ruamel.yaml.clib): ten times the pure-Python parser
+    except Exception:  # pragma: no cover - clib missing
+        yaml = YAML(typ="safe", pure=True)
     return CodeLists(yaml.load(_read("codelists.yaml")), yaml.load(_read("eforms-sdk.yaml")))
 
 

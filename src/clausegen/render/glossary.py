@@ -14,5 +14,9 @@ GLOSSARY = Path(__file__).with_name("glossary.yaml")
 def load_glossary() -> Glossary:
     from ruamel.yaml import YAML
 
-    data = YAML(typ="safe", pure=True).load(GLOSSARY.read_text(encoding="utf-8"))
+    try:
+        yaml = YAML(typ="safe", pure=False)  # libyaml (ruamel.yaml.clib) when installed
+    except Exception:  # pragma: no cover - clib missing
+        yaml = YAML(typ="safe", pure=True)
+    data = yaml.load(GLOSSARY.read_text(encoding="utf-8"))
     return Glossary({v["nom"]: v for v in data["variables"]}, {f["nom"]: f for f in data["filtres"]}, data.get("sections_requises") or {})

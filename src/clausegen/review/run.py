@@ -16,10 +16,11 @@ from .finding import Finding
 from .rules import RULES
 
 
-def review_profile(profile: Profile, *, documents: str | Path | None = None, rules=RULES) -> list[Finding]:
-    """Every finding of ``rules`` on ``profile``, sorted by position."""
+def review_profile(profile: Profile, *, documents: str | Path | None = None, rules=RULES, plan=None) -> list[Finding]:
+    """Every finding of ``rules`` on ``profile``, sorted by position. ``plan``: the profile's clause plan when
+    the caller already has it (its hours computed once), built here otherwise."""
     law = load_registry()
-    plan = build_plan(profile, compute_hours(profile, law, explain=False), law)
+    plan = plan or build_plan(profile, compute_hours(profile, law, explain=False), law)
     review = Review(profile, plan, law, Path(documents) if documents else None)
     for rule in rules:
         rule.check(review, review.reporter(rule))

@@ -47,8 +47,9 @@ def load(text: str | bytes, source: str):
 
 
 def evaluate(text: str | bytes, source: str = "profil.yaml") -> Outcome:
-    """Load, compute and review ``text`` (what ``calc``, ``check`` and ``render`` would say of it)."""
-    from ..calc import compute_hours
+    """Load, compute and review ``text`` (what ``calc``, ``check`` and ``render`` would say of it): the clause
+    plan is built once, its hours computed once, and the hours, the review and the documents read it."""
+    from ..plan import build_plan
     from ..render.pack import skipped_documents
     from ..review.run import review_profile
     from ..working import hours_as_dict
@@ -60,10 +61,11 @@ def evaluate(text: str | bytes, source: str = "profil.yaml") -> Outcome:
         outcome.issues = exc.issues
         return outcome
     outcome.profile = profile
-    outcome.hours = compute_hours(profile)
+    plan = build_plan(profile)
+    outcome.hours = plan.hours
     outcome.hours_dict = hours_as_dict(outcome.hours)
-    outcome.findings = review_profile(profile)
-    outcome.skipped = skipped_documents(profile)
+    outcome.findings = review_profile(profile, plan=plan)
+    outcome.skipped = skipped_documents(profile, plan=plan)
     return outcome
 
 
