@@ -18,7 +18,7 @@ The rules, decided here once:
 from __future__ import annotations
 
 from .. import fmt
-from ..law.codelists import load_codelists
+from ..law.codelists import social_services_cpv
 from ..law.registry import UNCERTAIN, LegalRegistry
 from ..model import Lot, Profile
 from .model import Citation, PlanIssue, Reservation
@@ -179,11 +179,6 @@ def _ess_services(lot: Lot, profile: Profile, law: LegalRegistry, where: str) ->
         f"les services de santé, sociaux et culturels de la liste annexée au code ; {found}. L'avis européen serait refusé "
         "(règle BR-BT-00262-0200 du SDK eForms). Indiquez le code CPV principal des services, ou choisissez une autre base.",
         law.cite("L2113-15"))]
-
-
-def social_services_cpv() -> frozenset[str]:
-    """The CPV codes (eight digits) of the services an ESS reservation may cover (eForms SDK, BR-BT-00262-0200)."""
-    return frozenset(load_codelists().eforms["rules"]["BR-BT-00262-0200"]["cpv"])
 
 
 def market_issues(profile: Profile, law: LegalRegistry) -> list[PlanIssue]:
