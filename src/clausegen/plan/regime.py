@@ -18,7 +18,7 @@ The rules, decided here once:
 from __future__ import annotations
 
 from .. import fmt
-from ..law.codelists import social_services_cpv
+from ..law.codelists import is_social_services_cpv, social_services_cpv
 from ..law.registry import UNCERTAIN, LegalRegistry
 from ..model import Lot, Profile
 from .model import Citation, PlanIssue, Reservation
@@ -164,15 +164,14 @@ def _ess_services(lot: Lot, profile: Profile, law: LegalRegistry, where: str) ->
     """An ESS reservation is open only to the health, social and cultural services of the list annexed to the
     code (L. 2113-15); their CPV codes are those of article 77 of directive 2014/24/UE, which the eForms SDK's
     rule BR-BT-00262-0200 holds (a notice reserving such a lot with another main CPV is refused)."""
-    code = (getattr(lot, "cpv", None) or profile.marche.cpv or "").split("-")[0]
-    allowed = social_services_cpv()
-    if code and code in allowed:
+    cpv = profile.lot_facts(lot).cpv  # the lot's own code, else the market's
+    if is_social_services_cpv(cpv):
         return []
-    path = "marche.cpv"
-    if not code:
+    path = f"{lot.path}.cpv" if lot.cpv else "marche.cpv"
+    if not cpv:
         found = "le profil ne donne pas de code CPV (« marche.cpv ») : rien n'établit que les services sont de ceux-là"
     else:
-        found = f"le code CPV {getattr(lot, 'cpv', None) or profile.marche.cpv} n'est pas l'un des {fmt.nombre(len(allowed))} codes de cette liste"
+        found = f"le code CPV {cpv} n'est pas l'un des {fmt.nombre(len(social_services_cpv()))} codes de cette liste"
     return [PlanIssue(
         "reservation-ess-services", "avertissement", path,
         f"{where} est réservé aux entreprises de l'économie sociale et solidaire, ce que l'article L. 2113-15 ne permet que pour "
