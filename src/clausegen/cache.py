@@ -13,7 +13,8 @@ never make a command fail nor change what it produces:
   (``prune``, run at most once a day, after a write), and so are the folders of other versions left unused;
   ``empty()`` removes everything (``clausegen cache --vider``), ``usage()`` says where and how big it is.
 
-``bytecode_cache()`` is Jinja's bytecode cache with the same guarantees.
+``cached_data()`` keeps parsed data files (the code lists, the registry) so that no render parses YAML but
+the profile. ``bytecode_cache()`` is Jinja's bytecode cache with the same guarantees.
 """
 
 from __future__ import annotations
@@ -146,6 +147,29 @@ def cached_text(kind: str, source: bytes | str, compute: Callable[[], str]) -> s
     text = compute()
     write_entry(path, text.encode("utf-8"))
     return text
+
+
+def cached_data(kind: str, source: bytes | str, compute: Callable[[], object]):
+    """``compute()``'s plain data (dicts, lists, strings, numbers, dates, ``Decimal``…), stored pickled under
+    the digest of ``source``: clausegen's own data files (code lists, registry) are parsed from YAML once,
+    then loaded in a millisecond. The folder holds only what clausegen wrote (like Jinja's compiled code and
+    the compiled schema beside it); an entry that cannot be unpickled is computed again. Change ``kind``
+    whenever the shape of the data changes."""
+    import pickle
+
+    folder = cache_dir()
+    if folder is None:
+        return compute()
+    path = folder / f"{kind}-{digest(source)}.bin"
+    data = read_entry(path)
+    if data is not None:
+        try:
+            return pickle.loads(data)  # noqa: S301 - written by clausegen in the user's own cache folder
+        except Exception:  # noqa: BLE001 - computed again
+            pass
+    value = compute()
+    write_entry(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
 
 
 def bytecode_cache(pattern: str = "jinja-%s.bin"):

@@ -161,6 +161,14 @@ _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes
 # glued to the brace, then a space), and the cell tags ``{% colspan %}``, ``{% cellbg %}``, ``{% vm %}``, ``{% hm %}``.
 # ``{{ r }}`` (a variable called ``r``) is not one of them.
 _DOCXTPL_ONLY = re.compile(r"\{%(?:tc|r) |\{\{r |\{%-?\s*(?:colspan|cellbg|vm|hm)\b")
+_XML_TAG = re.compile(r"<[^>]*>")
+
+
+def needs_docxtpl(xml: str) -> bool:
+    """Whether a part's XML uses docxtpl's own tags, looked for in its text before ``patch_xml`` (which
+    rewrites every one of them: ``{{r x}}`` becomes ``{{ x }}``, ``{% vm %}`` a merged cell), so a tag Word
+    split over several runs counts too."""
+    return bool(_DOCXTPL_ONLY.search(_XML_TAG.sub("", xml)))
 
 
 _TAG_ENTITIES = {"&apos;": "'", "&quot;": '"', "&amp;": "&", "&#39;": "'", "&#34;": '"'}
@@ -233,8 +241,8 @@ def prepare(name: str, data: bytes, vocabulary: Vocabulary = EMPTY) -> PreparedT
         if _TEMPLATED.match(part):
             raw = container.utf8_xml(name, part, raw)
         if _TEMPLATED.match(part) and (b"{{" in raw or b"{%" in raw or b"{#" in raw):
+            docxtpl_only = docxtpl_only or (b"{%" in raw or b"{{" in raw) and needs_docxtpl(raw.decode("utf-8"))
             xml, paragraphs[part] = _numbered(cached_text("patched-5", raw, lambda raw=raw, part=part: _patch(name, part, raw)))
-            docxtpl_only = docxtpl_only or bool(_DOCXTPL_ONLY.search(xml))
             sources[part] = xml
             key = hashlib.sha256(xml.encode("utf-8")).hexdigest()
             _SOURCES[key] = xml

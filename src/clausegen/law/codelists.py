@@ -108,16 +108,26 @@ def _read(name: str) -> str:
     return resources.files("clausegen.law").joinpath("data", name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=1)
-def load_codelists() -> CodeLists:
-    """Load the bundled ``codelists.yaml`` and ``data/eforms-sdk.yaml`` once per process."""
+def _parse_yaml(text: str):
+    """The YAML of a shipped data file; libyaml (ruamel.yaml.clib) when installed."""
     from ruamel.yaml import YAML
 
     try:
-        yaml = YAML(typ="safe", pure=False)  # libyaml (ruamel.yaml.clib): ten times the pure-Python parser
+        return YAML(typ="safe", pure=False).load(text)  # libyaml: ten times the pure-Python parser
     except Exception:  # pragma: no cover - clib missing
-        yaml = YAML(typ="safe", pure=True)
-    return CodeLists(yaml.load(_read("codelists.yaml")), yaml.load(_read("eforms-sdk.yaml")))
+        return YAML(typ="safe", pure=True).load(text)
+
+
+@lru_cache(maxsize=1)
+def load_codelists() -> CodeLists:
+    """Load the bundled ``codelists.yaml`` and ``data/eforms-sdk.yaml`` once per process: parsed from YAML
+    the first time only, then read from clausegen's cache (``cache.cached_data``, keyed by both files'
+    content), so that a render parses no YAML but the profile."""
+    from ..cache import cached_data
+
+    main, eforms = _read("codelists.yaml"), _read("eforms-sdk.yaml")
+    data = cached_data("codelists-1", main + "\0" + eforms, lambda: (_parse_yaml(main), _parse_yaml(eforms)))
+    return CodeLists(*data)
 
 
 DECP_SCHEMA_FILE = "schema_decp_v2.0.3.json"

@@ -208,15 +208,22 @@ def value_at(entry: dict, on: _dt.date, *, key: str) -> Fact:
 
 @lru_cache(maxsize=1)
 def load_registry() -> LegalRegistry:
-    """Load the bundled registry once per process."""
-    from ruamel.yaml import YAML
+    """Load the bundled registry once per process: parsed from YAML the first time only, then read from
+    clausegen's cache (``cache.cached_data``, keyed by the file's content)."""
+    from ..cache import cached_data
 
     text = resources.files("clausegen.law").joinpath("registry.yaml").read_text(encoding="utf-8")
+    return LegalRegistry(cached_data("registry-1", text, lambda: _parse_yaml(text)))
+
+
+def _parse_yaml(text: str) -> Any:
+    from ruamel.yaml import YAML
+
     try:
         yaml = YAML(typ="safe", pure=False)  # libyaml when ruamel.yaml.clib is installed
     except Exception:  # pragma: no cover
         yaml = YAML(typ="safe", pure=True)
-    return LegalRegistry(yaml.load(text))
+    return yaml.load(text)
 
 
 def practice_hint(name: str, on: _dt.date, *, capital: bool = True) -> str:
