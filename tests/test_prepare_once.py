@@ -269,13 +269,13 @@ def test_une_variable_r_ne_prend_pas_le_pipeline_docxtpl(tag, docxtpl_pipelines,
 # -- parsed data kept in the cache -------------------------------------------------------------------------
 
 
-def test_donnees_analysees_une_fois_puis_lues_dans_le_cache(tmp_path, monkeypatch):
+def test_donnees_analysees_une_fois_puis_lues_dans_le_cache():
+    """In the tests' own cache folder (conftest), never the user's."""
     import datetime
     from decimal import Decimal
 
     from clausegen import cache
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     value = {"date": datetime.date(2026, 8, 1), "taux": Decimal("0.07"), "liste": ["a", "b"]}
     computed: list[int] = []
 
