@@ -1,0 +1,106 @@
+"""What the portfolio report keeps of one market: a few figures read from its clause plan, nothing else.
+
+The report never decides what a lot is: whether it is reserved, a marché d'insertion, and which hours bind
+its holder come from the plan (``LotPlan.reserved``, ``LotPlan.insertion``, ``LotPlan.terms``), as in the
+pieces the buyer publishes. Each profile is reduced to a ``MarketEntry`` as soon as its plan is built, so a
+portfolio of thousands of profiles never holds their profiles, hours and plans at once.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..model import Holder
+from ..working import main_basis
+
+
+@dataclass(frozen=True)
+class LotEntry:
+    numero: int
+    intitule: str
+    basis: str  # the lot's main legal basis (``working.main_basis``)
+    heures: int | None  # the hours that bind the holder (``HoursTerms.total``), None when none binds
+    reserved: bool
+    insertion: bool
+    titulaire: Holder | None
+
+
+@dataclass(frozen=True)
+class MarketEntry:
+    source: str
+    reference: str
+    objet: str
+    acheteur: str
+    acheteur_type: str
+    nature: str
+    date_publication: _dt.date | None
+    reference_date: _dt.date
+    valeur_estimee: Decimal | None
+    duree_mois: int
+    mutualisation: bool
+    facilitateur: bool
+    total_heures: int
+    parcours: Decimal
+    etp: Decimal
+    parcours_heures: Decimal
+    etp_heures: Decimal
+    lots: tuple[LotEntry, ...]
+
+
+def market_entry(plan) -> MarketEntry:
+    """The ``MarketEntry`` of a ``ClausePlan``."""
+    p = plan.profile
+    hours = plan.hours
+    return MarketEntry(
+        source=p.source,
+        reference=p.marche.reference,
+        objet=p.marche.objet,
+        acheteur=p.acheteur.nom,
+        acheteur_type=p.acheteur.type,
+        nature=p.marche.nature,
+        date_publication=p.marche.date_publication,
+        reference_date=p.reference_date,
+        valeur_estimee=p.valeur_estimee_ht,
+        duree_mois=p.marche.duree_mois,
+        mutualisation=p.execution.mutualisation,
+        facilitateur=p.facilitateur is not None,
+        total_heures=hours.total_heures,
+        parcours=hours.parcours,
+        etp=hours.etp,
+        parcours_heures=hours.parcours_heures,
+        etp_heures=hours.etp_heures,
+        lots=tuple(_lot_entry(lp) for lp in plan.lots),
+    )
+
+
+def _lot_entry(lp) -> LotEntry:
+    return LotEntry(
+        numero=lp.numero,
+        intitule=lp.lot.intitule,
+        basis=main_basis(lp.lot.bases),
+        heures=lp.terms.total if lp.terms.binds else None,
+        reserved=lp.reserved,
+        insertion=lp.insertion,
+        titulaire=lp.lot.titulaire,
+    )
+
+
+def entries_of(items) -> list[MarketEntry]:
+    """``MarketEntry`` of each item: a ``MarketEntry`` as it is, a ``ClausePlan`` reduced, a ``Profile``
+    planned first (its hours computed once)."""
+    from ..model import Profile
+    from ..plan import ClausePlan, build_plan
+
+    out = []
+    for item in items:
+        if isinstance(item, MarketEntry):
+            out.append(item)
+        elif isinstance(item, ClausePlan):
+            out.append(market_entry(item))
+        elif isinstance(item, Profile):
+            out.append(market_entry(build_plan(item)))
+        else:
+            raise TypeError(f"a portfolio holds market entries, clause plans or profiles, not {type(item).__name__}")
+    return out
