@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from clausegen.calc import compute_hours
 from clausegen.cli import cli
 from clausegen.errors import ProfileError
 from clausegen.law.registry import load_registry
@@ -160,5 +159,5 @@ def test_pooling_of_a_far_profile_built_by_a_program(tmp_path):
     profile = load_profile(RESIDENCES)
     far = dataclasses.replace(profile, marche=dataclasses.replace(profile.marche, date_publication=_dt.date(9999, 12, 31)))
     far = dataclasses.replace(far, today=None) if hasattr(far, "today") else far
-    text = mutualisation_as_text(compute_mutualisation([compute_hours(far), compute_hours(load_profile(PORTFOLIO / "batiments-etat-2027.yaml"))]))
+    text = mutualisation_as_text(compute_mutualisation([far, load_profile(PORTFOLIO / "batiments-etat-2027.yaml")]))
     assert "décembre 9999" in text and "10001" in text

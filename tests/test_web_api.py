@@ -258,10 +258,15 @@ def test_serve_says_when_the_port_is_taken():
 
 
 def test_forms_need_their_csrf_field(client):
-    for path in ("/profil", "/ouvrir", "/revue", "/revue/rapport"):
+    for path in ("/ouvrir", "/revue", "/revue/rapport"):
         refused = client.post(path, data={"action": "calculer"})
         assert refused.status_code == 403, path
         assert "Formulaire refusé" in refused.text
+    # the profile form is shown again with what was posted, a fresh token and a French explanation
+    refused = client.post("/profil", data={"action": "calculer", "marche.reference": "2027-REFUS", "lots[1].numero": "1"})
+    assert refused.status_code == 403
+    assert "Vos réponses sont ci-dessous" in refused.text and 'value="2027-REFUS"' in refused.text
+    assert client.post("/profil", data={"csrf": csrf_of(refused.text), "action": "calculer", "marche.reference": "2027-REFUS"}).status_code == 200
     html = client.get("/profil").text
     assert client.post("/profil", data={"csrf": "0" * 64, "action": "calculer"}).status_code == 403
     assert client.post("/profil", data={"csrf": csrf_of(html), "action": "calculer"}).status_code == 200
@@ -303,11 +308,21 @@ def test_dump_profile_reads_back_the_same_data():
 def test_download_gives_the_commented_profile_that_loads(client):
     data = read_profile_text(QPV.read_text(encoding="utf-8"))
     html = client.get("/profil").text
-    response = client.post("/profil", data={**form_data.posted(forms.build_form(data)), "csrf": csrf_of(html), "action": "telecharger"})
+    created = client.post("/profil", data={**form_data.posted(forms.build_form(data)), "csrf": csrf_of(html), "action": "telecharger"})
+    # a new form is saved as a draft first; its page offers the download (the form would otherwise stay unsaved)
+    assert created.history[0].status_code == 303 and created.url.path.startswith("/profil/")
+    link = f"{created.url.path}/profil.yaml"
+    assert f'href="{link}"' in created.text
+    # from the draft's page, the same button saves and downloads at once
+    saved = client.post(created.url.path, data={**form_data.posted(forms.build_form(data)), "csrf": csrf_of(created.text), "action": "telecharger",
+                                                 "version": "1"})
+    assert saved.headers["content-type"].startswith("application/yaml") and saved.text == client.get(link).text
+    response = client.get(link)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/yaml")
     assert 'filename="PREF80-2027-TX-003.yaml"' in response.headers["content-disposition"]
     assert response.text.startswith("# Profil du marché PREF80-2027-TX-003")
+    assert "« clausegen calc PREF80-2027-TX-003.yaml »" in response.text  # the header names the file it came as
     assert "# Nom de l'acheteur." in response.text
     assert load_profile_text(response.text, str(QPV)) == load_profile(QPV)
 
@@ -344,7 +359,7 @@ def test_opened_profile_shows_the_loader_errors_on_their_fields(client):
     assert response.status_code == 200
     page = response.text
     assert 'id="resume-erreurs"' in page and "Le profil contient 2 erreurs" in page
-    assert "<title>2 erreurs — Profil du marché — clausegen</title>" in page
+    assert "<title>2 erreurs — Acheteur et marché — Profil du marché — clausegen</title>" in page
     assert 'href="#champ-marche-nature">Nature du marché</a> (ligne 8, colonne 11)' in page
     assert "« service » n&#39;est pas une valeur admise. Attendu : « travaux », « fournitures » ou « services ». Vouliez-vous dire « services » ?" in page
     assert re.search(r'<select name="marche.nature" id="champ-marche-nature" aria-describedby="champ-marche-nature-erreur" aria-invalid="true">', page)
@@ -377,12 +392,15 @@ def test_pack_from_the_form(client):
     data = read_profile_text(QPV.read_text(encoding="utf-8"))
     html = client.get("/profil").text
     posted = {**form_data.posted(forms.build_form(data)), "csrf": csrf_of(html), "action": "zip", "documents": ["ccap", "avis"], "documents_choisis": "1"}
-    response = client.post("/profil", data=posted)
+    page = client.post("/profil", data=posted)  # a new draft: saved, then its page offers the documents
+    assert f'href="{page.url.path}/documents.zip"' in page.text
+    response = client.post(page.url.path, data={**posted, "csrf": csrf_of(page.text), "version": "1"})
     assert response.headers["content-type"] == "application/zip"
+    assert client.get(f"{page.url.path}/documents.zip").content == response.content
     expected = render_documents(load_profile(QPV), ["avis", "ccap"])
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         assert {n: archive.read(n) for n in archive.namelist()} == expected
-    nothing = client.post("/profil", data={**posted, "documents": []})
+    nothing = client.post(page.url.path, data={**posted, "csrf": csrf_of(page.text), "documents": []})
     assert "Choisissez au moins un document" in nothing.text
 
 

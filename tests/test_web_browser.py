@@ -154,6 +154,12 @@ def click_and_load(driver, element) -> None:
     wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
 
 
+def go_step(driver, key: str) -> None:
+    """Go to the step ``key`` with the step menu (a button: what this step holds is saved on the way)."""
+    click_and_load(driver, css(driver, f"nav.etapes button[value='etape:{key}']"))
+    assert css(driver, "nav.etapes [aria-current='step']").get_attribute("value") == f"etape:{key}"
+
+
 def _stale(element) -> bool:
     from selenium.common.exceptions import StaleElementReferenceException
 
@@ -244,10 +250,14 @@ def test_create_a_market_from_scratch_and_get_its_documents(browser, server, dow
     choose(driver, "champ-marche-nature", "travaux")
     type_in(driver, "champ-marche-duree_mois", "12")
     type_in(driver, "champ-marche-date_publication", "2027-03-01")
+    go_step(driver, "execution")  # the first action saves the draft: its own address from now on
+    assert re.search(r"/profil/[A-Za-z0-9_-]{12}\?etape=execution$", driver.current_url)
     type_in(driver, "champ-facilitateur-nom", "Samia Benali")
     type_in(driver, "champ-facilitateur-structure", "PLIE de la métropole lilloise")
+    go_step(driver, "calcul")
     type_in(driver, "champ-calcul-cout_horaire", "32")
     type_in(driver, "champ-calcul-taux_insertion", "7 %")
+    go_step(driver, "lots")
     type_in(driver, "champ-lots-1-intitule", "Gros œuvre")
     by_id(driver, "champ-lots-1-base_legale").click()  # condition d'exécution, the first basis
     type_in(driver, "champ-lots-1-montant_ht", "850000")
@@ -271,7 +281,11 @@ def test_create_a_market_from_scratch_and_get_its_documents(browser, server, dow
     check_accessibility(driver, "/profil calculé")
     capture(driver, "web-formulaire")
 
-    # the documents: a .zip of .docx files that open
+    # the documents: a .zip of .docx files that open, from the last step
+    go_step(driver, "relecture")
+    answers = css(driver, "section.relecture").text
+    assert "Commune de Tourcoing" in answers and "Samia Benali" in answers and "Gros œuvre" in answers
+    check_accessibility(driver, "/profil, relecture")
     before = {p.name for p in downloads.iterdir()}
     css(driver, "button[value='zip']").click()
     archive = wait_download(downloads, ".zip", before)
@@ -383,22 +397,26 @@ def test_the_form_works_without_javascript(browser_without_js, server):
     type_in(driver, "champ-marche-objet", "Réhabilitation de la cité administrative")
     choose(driver, "champ-marche-nature", "travaux")
     type_in(driver, "champ-marche-duree_mois", "24")
-    type_in(driver, "champ-calcul-cout_horaire", "32")
-    type_in(driver, "champ-calcul-taux_insertion", "7")  # a bare number: refused, with the suggestion « 7 % »
+    assert "Remplissez le formulaire" in by_id(driver, "etat").text  # no script: nothing computed yet
+    click_and_load(driver, css(driver, "button[value='etape:lots']"))  # « Suivant » or the step menu
     type_in(driver, "champ-lots-1-intitule", "Gros œuvre")
     by_id(driver, "champ-lots-1-base_legale").click()
     type_in(driver, "champ-lots-1-montant_ht", "850000")
     type_in(driver, "champ-lots-1-part_main_oeuvre", "40 %")
-    assert "Remplissez le formulaire" in by_id(driver, "etat").text  # no script: nothing computed yet
+    go_step(driver, "calcul")
+    type_in(driver, "champ-calcul-cout_horaire", "32")
+    type_in(driver, "champ-calcul-taux_insertion", "sept")  # refused, with the expected forms
     click_and_load(driver, css(driver, "button[value='calculer']"))
     summary = by_id(driver, "resume-erreurs")
-    assert "Vouliez-vous dire « 7 % » ?" in summary.text
-    css(driver, "#resume-erreurs a").click()  # a plain link to the field
+    assert "Taux d'insertion" in summary.text
+    css(driver, "#resume-erreurs a").click()  # a plain link to the field of this step
     assert driver.current_url.endswith("#champ-calcul-taux_insertion")
     type_in(driver, "champ-calcul-taux_insertion", "7 %")
+    go_step(driver, "lots")
+    assert driver.find_elements("css selector", "fieldset.lot")[0].is_displayed()
     click_and_load(driver, by_id(driver, "ajouter-lot"))
     assert len(driver.find_elements("css selector", "fieldset.lot")) == 2
-    assert active_id(driver) != "champ-lots-2-intitule"  # the script that would move the focus did not run
+    assert driver.current_url.endswith("#champ-lots-2-intitule")  # no script: the address's fragment leads to the new lot
     type_in(driver, "champ-lots-2-intitule", "Peinture")
     css(driver, "input[name='lots[2].base_legale'][value='reserve_siae']").click()
     click_and_load(driver, css(driver, "button[value='calculer']"))

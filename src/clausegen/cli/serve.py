@@ -72,14 +72,18 @@ def _bind(host: str, port: int):
               help="Adresse d'écoute. Toute autre que 127.0.0.1 ou localhost exige le jeton CLAUSEGEN_JETON.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), metavar="PORT", help="Port d'écoute.")
 @click.option("--no-browser", "--sans-navigateur", "no_browser", is_flag=True, help="N'ouvre pas le navigateur.")
+@click.option("--donnees", "--data", "data_dir", metavar="DOSSIER", type=click.Path(file_okay=False),
+              help="Dossier du fichier des brouillons (brouillons.sqlite). Par défaut : %APPDATA%\\clausegen sous Windows, "
+                   "$XDG_DATA_HOME/clausegen (~/.local/share/clausegen) ailleurs.")
 @_handle_errors
-def serve(host, port, no_browser):
+def serve(host, port, no_browser, data_dir):
     """Démarre l'application web de clausegen et ouvre le navigateur.
 
     \b
     Rédiger un profil sans écrire de YAML, voir les heures et la revue pendant la saisie,
     télécharger les documents, relire un portefeuille de profils (PFRA), et l'API JSON
-    (/api/docs). Aucune donnée n'est conservée sur le serveur. Ctrl+C arrête l'application.
+    (/api/docs). Les profils en cours sont gardés comme brouillons dans un fichier SQLite
+    (--donnees) : ils survivent à un redémarrage. Ctrl+C arrête l'application.
 
     \b
     Sur une autre adresse que cette machine, un jeton est obligatoire :
@@ -96,11 +100,16 @@ def serve(host, port, no_browser):
 
     from ..web import create_app
 
+    from ..web.store import default_folder
+
     url = _url(host, port)
-    config = uvicorn.Config(create_app(token), log_level="warning", access_log=False, lifespan="off", server_header=False)
+    folder = data_dir or default_folder()
+    app = create_app(token, data_dir=folder)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
     server = uvicorn.Server(config)
     listening = "" if url == f"http://{host}:{port}/" else f" (adresse d'écoute : {host}, port {port})"
     click.echo(f"clausegen est disponible sur {url}{listening}" + (" ; jeton exigé (CLAUSEGEN_JETON)" if token else "") + ".")
+    click.echo(f"Brouillons enregistrés dans {app.state.store.path}.")
     click.echo("Ctrl+C pour arrêter l'application.")
     if not no_browser:
         import threading

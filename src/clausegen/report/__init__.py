@@ -29,9 +29,10 @@ __all__ = ["FORMATS", "Portfolio", "build_report", "format_for", "load_portfolio
 
 @dataclass
 class Portfolio:
-    """The calculator's results of the valid profiles, and what was skipped."""
+    """What the report reads of the valid profiles (one ``entries.MarketEntry`` each, reduced from its
+    clause plan as soon as the profile is read), and what was skipped."""
 
-    results: list = field(default_factory=list)  # MarketHours, one per valid profile
+    results: list = field(default_factory=list)  # MarketEntry, one per valid profile
     invalid: list[Issue] = field(default_factory=list)
     invalid_files: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
@@ -48,7 +49,8 @@ class Portfolio:
 
 
 def load_portfolio(paths, *, skip_invalid: bool = False, today=None) -> Portfolio:
-    """Load every profile under ``paths`` (files, or folders read recursively) and compute its hours.
+    """Load every profile under ``paths`` (files, or folders read recursively) and build its clause plan
+    (its hours computed once), of which the report keeps a ``MarketEntry``.
 
     An invalid profile raises ``ProfileError`` carrying the issues of every invalid file, unless
     ``skip_invalid``: then the issues are kept in ``Portfolio.invalid`` and the valid profiles used (still
@@ -57,6 +59,8 @@ def load_portfolio(paths, *, skip_invalid: bool = False, today=None) -> Portfoli
     """
     from ..calc import compute_hours
     from ..law.registry import load_registry
+    from ..plan import build_plan
+    from .entries import market_entry
     from ..profile.load import load_profile
     from ..many import expand_paths, internal_error_message
 
@@ -65,7 +69,7 @@ def load_portfolio(paths, *, skip_invalid: bool = False, today=None) -> Portfoli
     for path in portfolio.files:
         try:
             profile = load_profile(path, today=today)
-            hours = compute_hours(profile, law, explain=False)
+            entry = market_entry(build_plan(profile, compute_hours(profile, law, explain=False), law))
         except ProfileError as exc:
             portfolio.invalid += exc.issues
             portfolio.invalid_files.append(path)
@@ -74,7 +78,7 @@ def load_portfolio(paths, *, skip_invalid: bool = False, today=None) -> Portfoli
             portfolio.invalid.append(Issue(path, 1, 1, "", internal_error_message(exc)))
             portfolio.invalid_files.append(path)
             continue
-        portfolio.results.append(hours)
+        portfolio.results.append(entry)
     if portfolio.invalid and (not skip_invalid or not portfolio.results):
         raise ProfileError(portfolio.invalid)
     return portfolio

@@ -1,9 +1,10 @@
 """Portfolio indicators (fiche 3 of the 2019 instruction) as plain data, from profiles and their hours.
 
-Only what a profile knows before execution: planned hours (the calculator's binding figures), lots and
-markets with a clause, reserved lots, marchés d'insertion, estimated parcours and ETP, broken down by type
-of buyer, by nature, by legal basis (the main basis of each lot) and by size band of market. The
-presenters (``xlsx.py``, ``html.py``) only lay these figures out.
+Only what a profile knows before execution: planned hours (the hours that bind each lot's holder, as the
+clause plan states them), lots and markets with a clause, reserved lots, marchés d'insertion (as the plan
+decides them), estimated parcours and ETP, broken down by type of buyer, by nature, by legal basis (the
+main basis of each lot) and by size band of market. The figures are read from ``entries.MarketEntry``
+(one per profile, reduced from its plan); the presenters (``xlsx.py``, ``html.py``) only lay them out.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .._version import __version__
 from .. import fmt
-from ..calc import HUNDREDTH, MarketHours
+from ..calc import HUNDREDTH
 from ..law.registry import load_registry
 from ..model import NATURES
-from ..working import basis_label, main_basis
+from ..working import basis_label
+from .entries import LotEntry, MarketEntry, entries_of
 
-RESERVED = ("reserve_ea_esat", "reserve_siae", "reserve_ess")
 TITLE = "Rapport de portefeuille — clauses sociales d'insertion"
 
 
@@ -199,17 +200,17 @@ class _Acc:
         self.parcours = Decimal(0)
         self.etp = Decimal(0)
 
-    def add_lot(self, market: int, result, bases, parcours_h: Decimal, etp_h: Decimal) -> None:
+    def add_lot(self, market: int, lot: LotEntry, parcours_h: Decimal, etp_h: Decimal) -> None:
         self.markets.add(market)
         self.lots += 1
-        self.lots_reserves += bool(set(bases) & set(RESERVED))
-        self.lots_insertion += "marche_insertion" in bases
-        if result.heures is not None:
+        self.lots_reserves += lot.reserved
+        self.lots_insertion += lot.insertion
+        if lot.heures is not None:
             self.lots_heures += 1
             self.markets_clause.add(market)
-            self.heures += result.heures
-            self.parcours += Decimal(result.heures) / parcours_h
-            self.etp += Decimal(result.heures) / etp_h
+            self.heures += lot.heures
+            self.parcours += Decimal(lot.heures) / parcours_h
+            self.etp += Decimal(lot.heures) / etp_h
 
     def row(self, key: str, label: str) -> GroupRow:
         return GroupRow(
@@ -218,72 +219,70 @@ class _Acc:
         )
 
 
-def _breakdown(key, sheet, dimension, chart_title, categories, results, key_of) -> Breakdown:
-    """``categories``: (key, label) in display order; ``key_of(result, lot_result)`` gives a lot's category."""
+def _breakdown(key, sheet, dimension, chart_title, categories, entries, key_of) -> Breakdown:
+    """``categories``: (key, label) in display order; ``key_of(entry, lot)`` gives a lot's category."""
     accs = {k: _Acc() for k, _ in categories}
     total = _Acc()
-    for index, result in enumerate(results):
-        for lot_result in result.lots:
-            args = (index, lot_result, lot_result.lot.bases, result.parcours_heures, result.etp_heures)
-            accs[key_of(result, lot_result)].add_lot(*args)
+    for index, entry in enumerate(entries):
+        for lot in entry.lots:
+            args = (index, lot, entry.parcours_heures, entry.etp_heures)
+            accs[key_of(entry, lot)].add_lot(*args)
             total.add_lot(*args)
     rows = tuple(accs[k].row(k, label) for k, label in categories)
     return Breakdown(key, sheet, dimension, chart_title, rows, total.row("total", "Total"))
 
 
-def _market_row(result: MarketHours) -> MarketRow:
+def _market_row(entry: MarketEntry) -> MarketRow:
     law = load_registry()
-    p = result.profile
-    value = p.valeur_estimee_ht
-    band = size_band(value)
-    lots = [r.lot for r in result.lots]
+    band = size_band(entry.valeur_estimee)
     return MarketRow(
-        source=p.source,
-        reference=p.marche.reference,
-        objet=p.marche.objet,
-        acheteur=p.acheteur.nom,
-        acheteur_type=p.acheteur.type,
-        acheteur_type_label=capitalize(law.buyer_types()[p.acheteur.type]["label"]),
-        nature=p.marche.nature,
-        date_publication=p.marche.date_publication,
-        valeur_estimee=value,
+        source=entry.source,
+        reference=entry.reference,
+        objet=entry.objet,
+        acheteur=entry.acheteur,
+        acheteur_type=entry.acheteur_type,
+        acheteur_type_label=capitalize(law.buyer_types()[entry.acheteur_type]["label"]),
+        nature=entry.nature,
+        date_publication=entry.date_publication,
+        valeur_estimee=entry.valeur_estimee,
         tranche=band.key,
         tranche_label=capitalize(band_label(band)),
-        lots=len(lots),
-        lots_heures=sum(r.heures is not None for r in result.lots),
-        lots_reserves=sum(bool(set(lot.bases) & set(RESERVED)) for lot in lots),
-        lots_insertion=sum("marche_insertion" in lot.bases for lot in lots),
-        heures=result.total_heures,
-        parcours=result.parcours,
-        etp=result.etp,
-        facilitateur=p.facilitateur is not None,
+        lots=len(entry.lots),
+        lots_heures=sum(lot.heures is not None for lot in entry.lots),
+        lots_reserves=sum(lot.reserved for lot in entry.lots),
+        lots_insertion=sum(lot.insertion for lot in entry.lots),
+        heures=entry.total_heures,
+        parcours=entry.parcours,
+        etp=entry.etp,
+        facilitateur=entry.facilitateur,
     )
 
 
-def compute_indicators(results) -> Indicators:
-    """Indicators of a portfolio from the calculator's results (one ``MarketHours`` per profile)."""
+def compute_indicators(entries) -> Indicators:
+    """Indicators of a portfolio: one ``MarketEntry`` per profile (a clause plan or a profile is reduced to
+    one first, see ``entries.entries_of``)."""
     law = load_registry()
-    results = sorted(results, key=lambda r: (r.profile.marche.reference, r.profile.source))
+    results = sorted(entries_of(entries), key=lambda e: (e.reference, e.source))
     markets = tuple(_market_row(r) for r in results)
     bands = {m.tranche for m in markets}
     band_list = list(SIZE_BANDS) + ([UNKNOWN_BAND] if UNKNOWN_BAND.key in bands else [])
-    band_of = {id(r): size_band(r.profile.valeur_estimee_ht).key for r in results}
+    band_of = {id(r): size_band(r.valeur_estimee).key for r in results}
     breakdowns = (
         _breakdown("acheteur", "Par acheteur", "Type d'acheteur", "Heures prévues par type d'acheteur",
                    [(k, capitalize(v["label"])) for k, v in law.buyer_types().items()], results,
-                   lambda r, _lr: r.profile.acheteur.type),
+                   lambda e, _lot: e.acheteur_type),
         _breakdown("nature", "Par nature", "Nature du marché", "Heures prévues par nature de marché",
-                   [(k, capitalize(v)) for k, v in NATURES.items()], results, lambda r, _lr: r.profile.marche.nature),
+                   [(k, capitalize(v)) for k, v in NATURES.items()], results, lambda e, _lot: e.nature),
         _breakdown("base", "Par base juridique", "Base juridique principale du lot", "Heures prévues par base juridique",
                    [(b, capitalize(basis_label((b,)))) for b in law.basis_names()], results,
-                   lambda _r, lr: main_basis(lr.lot.bases)),
+                   lambda _e, lot: lot.basis),
         _breakdown("taille", "Par taille", "Valeur estimée du marché (HT)", "Heures prévues par taille de marché",
-                   [(b.key, capitalize(band_label(b))) for b in band_list], results, lambda r, _lr: band_of[id(r)]),
+                   [(b.key, capitalize(band_label(b))) for b in band_list], results, lambda e, _lot: band_of[id(e)]),
     )
     total = breakdowns[0].total
-    dates = [r.profile.marche.date_publication for r in results if r.profile.marche.date_publication]
+    dates = [e.date_publication for e in results if e.date_publication]
     latest = max(dates) if dates else None
-    on = max((r.profile.reference_date for r in results), default=None)
+    on = max((e.reference_date for e in results), default=None)
     summary = Summary(
         profils=len(results), marches=total.marches, marches_clause=total.marches_clause, lots=total.lots,
         lots_heures=total.lots_heures, lots_reserves=total.lots_reserves, lots_insertion=total.lots_insertion,

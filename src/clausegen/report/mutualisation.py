@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from .. import fmt
-from ..calc import MarketHours
+from .entries import MarketEntry, entries_of
 
 
 @dataclass(frozen=True)
@@ -136,30 +136,30 @@ def spread_by_year(hours: int, start: _dt.date, months: int) -> tuple[tuple[int,
     return tuple((y, rounded[y]) for y in years)
 
 
-def compute_mutualisation(results) -> Mutualisation:
-    """Group the hour-bearing lots of ``results`` (one ``MarketHours`` per profile) by company."""
+def compute_mutualisation(entries) -> Mutualisation:
+    """Group the hour-bearing lots of ``entries`` (one ``MarketEntry`` per profile, see
+    ``entries.entries_of``) by company: the hours that bind each lot's holder, as its clause plan states."""
     by_siret: dict[str, list[tuple[str, PooledLot]]] = {}
     unassigned = unassigned_hours = assigned = 0
     parcours_h = Decimal(300)
-    ordered: list[MarketHours] = sorted(results, key=lambda r: (r.profile.marche.reference, r.profile.source))
-    for result in ordered:
-        p = result.profile
-        parcours_h = result.parcours_heures
-        for r in result.lots:
-            if not r.heures:  # no obligation, or an accord-cadre without minimum (0 firm hours)
+    ordered: list[MarketEntry] = sorted(entries_of(entries), key=lambda e: (e.reference, e.source))
+    for entry in ordered:
+        parcours_h = entry.parcours_heures
+        for lot in entry.lots:
+            if not lot.heures:  # no obligation, or an accord-cadre without minimum (0 firm hours)
                 continue
-            holder = r.lot.titulaire
+            holder = lot.titulaire
             if holder is None:
                 unassigned += 1
-                unassigned_hours += r.heures
+                unassigned_hours += lot.heures
                 continue
             assigned += 1
-            start = p.reference_date.replace(day=1)
+            start = entry.reference_date.replace(day=1)
             by_siret.setdefault(holder.siret, []).append((holder.nom, PooledLot(
-                reference=p.marche.reference, numero=r.lot.numero, intitule=r.lot.intitule, heures=r.heures,
-                debut=start, mois=p.marche.duree_mois, par_annee=spread_by_year(r.heures, start, p.marche.duree_mois),
-                mutualisable=p.execution.mutualisation, date_supposee=p.marche.date_publication is None,
-                parcours_heures=result.parcours_heures,
+                reference=entry.reference, numero=lot.numero, intitule=lot.intitule, heures=lot.heures,
+                debut=start, mois=entry.duree_mois, par_annee=spread_by_year(lot.heures, start, entry.duree_mois),
+                mutualisable=entry.mutualisation, date_supposee=entry.date_publication is None,
+                parcours_heures=entry.parcours_heures,
             )))
     companies = []
     single = 0

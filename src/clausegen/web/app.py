@@ -32,12 +32,15 @@ from .common import HERE, Pages, refusal_text
 # -- the application ------------------------------------------------------------------------------------
 
 
-def create_app(token: str | None = None, *, secret: bytes | None = None) -> Starlette:
+def create_app(token: str | None = None, *, secret: bytes | None = None, data_dir=None) -> Starlette:
     """The ASGI application. ``token``: the access token every request must carry (``CLAUSEGEN_JETON``);
-    ``secret``: the key of the CSRF signatures (random for each process by default)."""
-    from . import api, views
+    ``data_dir``: the folder of the drafts' file (``store.py``; None: drafts in memory, for this process only);
+    ``secret``: the key of the CSRF signatures (by default the one kept with the drafts)."""
+    from . import api, drafts, views
+    from .store import DraftStore
 
-    secrets_ = security.Secrets(token, secret)
+    store = DraftStore(data_dir)
+    secrets_ = security.Secrets(token, secret or store.secret())
     pages = Pages(secrets_)
 
     def render_refusal(status: int, path: str, detail: str | None) -> tuple[str, bytes]:
@@ -80,11 +83,19 @@ def create_app(token: str | None = None, *, secret: bytes | None = None) -> Star
         content_type, body = render_refusal(500, request.url.path, None)
         return Response(body, status_code=500, media_type=content_type.split(";")[0])
 
-    view = views.Views(pages, secrets_)
+    view = views.Views(pages, secrets_, store)
+    draft = drafts.Drafts(pages, secrets_, store)
     routes = [
-        Route("/", view.home, methods=["GET"]),
-        Route("/profil", view.profile_new, methods=["GET"]),
-        Route("/profil", view.profile_post, methods=["POST"]),
+        Route("/", draft.home, methods=["GET"]),
+        Route("/profil", draft.new, methods=["GET"]),
+        Route("/profil", draft.create, methods=["POST"]),
+        Route("/profil/yaml", draft.as_yaml, methods=["POST"]),
+        Route("/profil/{draft}", draft.show, methods=["GET"]),
+        Route("/profil/{draft}", draft.update, methods=["POST"]),
+        Route("/profil/{draft}/profil.yaml", draft.export_yaml, methods=["GET"]),
+        Route("/profil/{draft}/{kind:str}.zip", draft.documents, methods=["GET"]),
+        Route("/profil/{draft}/dupliquer", draft.duplicate, methods=["POST"]),
+        Route("/profil/{draft}/supprimer", draft.delete, methods=["POST"]),
         Route("/ouvrir", view.open_get, methods=["GET"]),
         Route("/ouvrir", view.open_post, methods=["POST"]),
         Route("/revue", view.review_get, methods=["GET"]),
@@ -106,6 +117,7 @@ def create_app(token: str | None = None, *, secret: bytes | None = None) -> Star
                             ClientDisconnect: dropped, 500: internal_error},
     )
     app.state.secrets = secrets_
+    app.state.store = store
     return app
 
 

@@ -61,7 +61,19 @@ def _environment() -> Environment:
     env.globals.update(version=__version__)
     env.filters["nombre"] = lambda v, places=None: "" if v is None else fmt.nombre(v, places)
     env.filters["heures"] = lambda v: "" if v is None else fmt.heures(v)
+    env.filters["moment"] = moment_text
     return env
+
+
+def moment_text(iso: str) -> str:
+    """« 7 décembre 2026 à 10 h 05 UTC » from a draft's ISO 8601 time."""
+    import datetime as _dt
+
+    try:
+        moment = _dt.datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    return f"{fmt.date_longue(moment.date())} à {moment.hour}{fmt.NBSP}h{fmt.NBSP}{moment.minute:02d} UTC"
 
 
 class Pages:

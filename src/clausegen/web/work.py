@@ -30,7 +30,8 @@ class Outcome:
     source: str
     profile: object | None = None
     issues: list[Issue] = field(default_factory=list)
-    hours: object | None = None  # MarketHours
+    plan: object | None = None  # ClausePlan: every figure and finding below reads it
+    hours: object | None = None  # MarketHours (the plan's)
     hours_dict: dict | None = None
     findings: list = field(default_factory=list)  # Finding
     skipped: dict[str, str] = field(default_factory=dict)
@@ -61,7 +62,7 @@ def evaluate(text: str | bytes, source: str = "profil.yaml") -> Outcome:
         outcome.issues = exc.issues
         return outcome
     outcome.profile = profile
-    plan = build_plan(profile)
+    plan = outcome.plan = build_plan(profile)
     outcome.hours = plan.hours
     outcome.hours_dict = hours_as_dict(outcome.hours)
     outcome.findings = review_profile(profile, plan=plan)
@@ -169,11 +170,12 @@ def review_many(files: list[tuple[str, bytes]], budget=None) -> list[Reviewed]:
 def portfolio(reviewed: list[Reviewed]):
     """The ``Portfolio`` of ``clausegen report --ignorer-invalides`` over the reviewed profiles."""
     from ..report import Portfolio
+    from ..report.entries import market_entry
 
     result = Portfolio(files=[r.name for r in reviewed])
     for r in reviewed:
         if r.outcome.ok:
-            result.results.append(r.outcome.hours)
+            result.results.append(market_entry(r.outcome.plan))
         else:
             result.invalid += r.outcome.issues
             result.invalid_files.append(r.name)

@@ -2,7 +2,8 @@
    - place le focus sur le résumé des erreurs (ou sur le champ ajouté, ou sur l'aperçu) ;
    - un lien vers un champ ouvre la section repliée qui le contient et lui donne le focus ;
    - dans le formulaire du profil, recalcule les heures et la revue pendant la saisie : le formulaire est
-     converti en profil YAML par le serveur (action « telecharger »), puis envoyé à /api/calc et /api/check. */
+     converti en profil YAML par le serveur (/profil/yaml, qui n'enregistre rien), puis envoyé à /api/calc et
+     /api/check. */
 (function () {
   "use strict";
 
@@ -32,7 +33,8 @@
   function onLoad() {
     var form = document.getElementById("formulaire");
     var wanted = form && form.getAttribute("data-focus");
-    var first = document.getElementById("resume-erreurs") || (wanted && document.getElementById(wanted)) ||
+    var anchored = location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+    var first = document.getElementById("resume-erreurs") || anchored || (wanted && document.getElementById(wanted)) ||
       document.getElementById("apercu") || document.getElementById("avis") || document.getElementById("tableau-titre");
     if (first) { focusOn(first); }
     if (form) { live(form); }
@@ -195,8 +197,7 @@
     function refresh() {
       var mine = ++sequence;
       var data = new FormData(form);
-      data.set("action", "telecharger");
-      fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
+      fetch("/profil/yaml", { method: "POST", body: data, credentials: "same-origin" })
         .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.text(); })
         .then(function (yaml) {
           var options = { method: "POST", body: yaml, credentials: "same-origin", headers: { "Content-Type": "application/yaml" } };
