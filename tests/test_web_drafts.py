@@ -130,7 +130,9 @@ def test_home_page_opens_duplicates_exports_and_deletes(folder):
     copy = client.post(f"/profil/{draft_id}/dupliquer", data={"csrf": csrf_of(home)})
     assert copy.status_code == 200 and copy.url.path != page.url.path and "PREF80-2027-TX-003" in copy.text
     assert client.post(f"/profil/{draft_id}/supprimer", data={"csrf": "0" * 64}).status_code == 403  # a forged form
-    gone = client.post(f"/profil/{draft_id}/supprimer", data={"csrf": csrf_of(home)})
+    asked = client.post(f"/profil/{draft_id}/supprimer", data={"csrf": csrf_of(home)})  # a deletion is confirmed first
+    assert "La suppression est définitive" in asked.text and client.get(f"/profil/{draft_id}").status_code == 200
+    gone = client.post(f"/profil/{draft_id}/supprimer", data={"csrf": csrf_of(home), "confirme": "oui"})
     assert gone.url.path == "/" and f'href="/profil/{draft_id}"' not in gone.text
     missing = client.get(f"/profil/{draft_id}")
     assert missing.status_code == 404 and "Ce brouillon n&#39;existe pas" in missing.text
@@ -194,6 +196,8 @@ def test_store_versions_and_conflicts(tmp_path):
         store.save(draft.id, 1, "a: 3\n", "p.yaml", {})
     assert refused.value.current.text == "a: 2\n"
     assert store.get(draft.id).text == "a: 2\n"
+    assert store.save(draft.id, 1, "a: 2\n", "p.yaml", {"step": "lots"}).version == 2  # the same text: no new version
+    assert store.get(draft.id).state == {"step": "lots"}
     assert store.get("../../etc") is None and store.get("x" * 13) is None
     assert DraftStore(tmp_path).secret() == store.secret()  # kept with the drafts
 

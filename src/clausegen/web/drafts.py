@@ -213,16 +213,21 @@ class Drafts:
         return _see(copy.id, None, "")
 
     async def delete(self, request: Request) -> Response:
-        await self._checked(request)
+        """First a page asking to confirm (a deletion cannot be undone), then the deletion."""
+        form = await self._checked(request)
+        if form.get("confirme") != "oui":
+            draft = await self._draft(request)
+            return self.pages.render(request, "supprimer.html", {"title": "Supprimer un brouillon", "page": "accueil", "draft": draft})
         await run_in_threadpool(self.store.delete, request.path_params["draft"])
         return RedirectResponse("/#brouillons", status_code=303)
 
-    async def _checked(self, request: Request) -> None:
+    async def _checked(self, request: Request) -> dict:
         form = await request.form(max_fields=5, max_files=0, max_part_size=1024)
-        field = form.get(security.CSRF_FIELD)
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
         await form.close()
-        if not self.secrets.csrf_ok(request.cookies.get(security.CSRF_COOKIE), field if isinstance(field, str) else None):
+        if not self.secrets.csrf_ok(request.cookies.get(security.CSRF_COOKIE), values.get(security.CSRF_FIELD)):
             raise security.Refusal(403, "Le formulaire n'a pas pu être vérifié : rechargez la page d'accueil, puis recommencez.")
+        return values
 
 
 def _see(draft_id: str, step: str | None, anchor: str) -> Response:

@@ -193,12 +193,16 @@ class DraftStore:
     def save(self, draft_id: str, version: int | None, text: str, source: str, state: dict, *, reference: str = "",
              objet: str = "") -> Draft:
         """Save over ``version`` (the one the form was loaded at); ``Conflict`` when the draft is newer (or
-        gone). ``version`` None saves over whatever is stored (« Enregistrer ma version » after a conflict is
+        gone). The same text again is no new version (a step, a preview): only ``state`` is written. ``version`` None saves over whatever is stored (« Enregistrer ma version » after a conflict is
         a save over the version shown then, not None)."""
         _check_size(text)
 
         def work(db):
             current = self._get(db, draft_id)
+            if current is not None and current.text == text and current.source == source:
+                # nothing to lose, whatever version the page was loaded at: only what the page shows changes
+                db.execute("UPDATE drafts SET state = ? WHERE id = ?", (_state(state), draft_id))
+                return self._get(db, draft_id)
             if current is None or (version is not None and current.version != version):
                 raise Conflict(current)
             db.execute("UPDATE drafts SET version = version + 1, source = ?, text = ?, state = ?, reference = ?, objet = ?, "
