@@ -243,3 +243,17 @@ def test_killing_the_server_during_a_save_keeps_the_previous_version(tmp_path):
             process.kill()
     again = DraftStore(tmp_path).get(draft.id)
     assert again.version == 2 and again.text == "texte: ancien\n"
+
+
+def test_the_new_form_shown_again_by_back_saves_into_its_draft(folder):
+    """Back from a draft's first page shows the new form again (from the browser's memory, with what was
+    typed); its next action goes into the draft it created, never into a second one."""
+    client = TestClient(create_app(data_dir=folder))
+    html = client.get("/profil").text
+    page = field(html, "page")
+    first = client.post("/profil", data={**qpv_fields(), "csrf": csrf_of(html), "page": page, "action": "calculer"})
+    again = client.post("/profil", data={**qpv_fields(), "csrf": csrf_of(html), "page": page, "action": "calculer",
+                                         "marche.objet": "Retapé après Précédent"})
+    assert again.url.path == first.url.path and len(client.app.state.store.list()) == 1
+    assert "Retapé après Précédent" in again.text
+    assert "Votre dernier brouillon" in client.get("/profil").text

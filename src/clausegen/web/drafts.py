@@ -68,6 +68,8 @@ class Drafts:
     async def new(self, request: Request) -> Response:
         step = steps.step(request.query_params.get("etape"))
         context = await profile_context(form_data.new_profile(), step=step, evaluate=False)
+        drafts = await run_in_threadpool(self.store.list)
+        context["latest"] = drafts[0] if drafts else None  # Back from a draft's first page lands here: offer it again
         return self._page(request, context, draft=None)
 
     async def show(self, request: Request) -> Response:
@@ -101,13 +103,17 @@ class Drafts:
 
     # -- actions ----------------------------------------------------------------------------------
     async def create(self, request: Request) -> Response:
-        return await self._act(request, None)
+        return await self._act(request, None)  # the draft this page already created, if any: see _act
 
     async def update(self, request: Request) -> Response:
         return await self._act(request, await self._draft(request))
 
     async def _act(self, request: Request, draft) -> Response:
         posted, ok = await self._posted(request)
+        if draft is None and ok:
+            draft = await run_in_threadpool(self.store.by_origin, posted["page"])
+            if draft is not None:  # the new form again (Back): its first save made this draft, version 1
+                posted["version"] = 1
         data, action = posted["data"], posted["action"]
         step = steps.step(posted["step"])
         if not ok:
@@ -143,7 +149,7 @@ class Drafts:
         summary = draft_summary(data)
         state = {**state, "page": posted["page"]}
         if draft is None:
-            return await run_in_threadpool(lambda: self.store.create(text, posted["source"], state, **summary))
+            return await run_in_threadpool(lambda: self.store.create(text, posted["source"], state, origin=posted["page"], **summary))
         version = posted["version"]
         if draft.state.get("page") and draft.state.get("page") == posted["page"]:
             version = None  # the same page saved in between (a download): not another tab

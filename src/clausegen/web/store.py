@@ -42,8 +42,10 @@ CREATE TABLE IF NOT EXISTS drafts (
     reference TEXT NOT NULL,
     objet TEXT NOT NULL,
     created TEXT NOT NULL,
-    updated TEXT NOT NULL
+    updated TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX IF NOT EXISTS drafts_origin ON drafts (origin);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 
@@ -170,12 +172,21 @@ class DraftStore:
         row = db.execute(f"SELECT {_COLUMNS} FROM drafts WHERE id = ?", (draft_id,)).fetchone()
         return _row(row) if row else None
 
+    def by_origin(self, page: str) -> Draft | None:
+        """The draft the form of page ``page`` created: the new form, shown again by Back, posts into it
+        instead of creating a second draft."""
+        if not page:
+            return None
+        row = self._transaction(lambda db: db.execute(f"SELECT {_COLUMNS} FROM drafts WHERE origin = ?", (page,)).fetchone())
+        return _row(row) if row else None
+
     def list(self) -> list[Draft]:
         """Every draft, the last changed first."""
         rows = self._transaction(lambda db: db.execute(f"SELECT {_COLUMNS} FROM drafts ORDER BY updated DESC, id").fetchall())
         return [_row(r) for r in rows]
 
-    def create(self, text: str, source: str, state: dict, *, reference: str = "", objet: str = "") -> Draft:
+    def create(self, text: str, source: str, state: dict, *, reference: str = "", objet: str = "", origin: str = "") -> Draft:
+        """A new draft. ``origin``: the id of the page whose form created it (``by_origin``)."""
         _check_size(text)
 
         def work(db):
@@ -184,8 +195,8 @@ class DraftStore:
                 raise StoreError(f"{MAX_DRAFTS} brouillons sont déjà enregistrés : supprimez-en depuis l'accueil avant d'en créer un autre.")
             draft_id = secrets.token_urlsafe(9)
             now = _now()
-            db.execute(f"INSERT INTO drafts ({_COLUMNS}) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)",
-                       (draft_id, source, text, _state(state), reference, objet, now, now))
+            db.execute(f"INSERT INTO drafts ({_COLUMNS}, origin) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (draft_id, source, text, _state(state), reference, objet, now, now, origin))
             return self._get(db, draft_id)
 
         return self._transaction(work)

@@ -233,6 +233,11 @@
     form.addEventListener("change", schedule);
   }
 
+  // a page restored by Back from the browser's memory shows what it showed then: load the saved draft instead
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && document.getElementById("formulaire")) { window.location.reload(); }
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", onLoad);
   } else {
