@@ -32,9 +32,10 @@ from .common import HERE, Pages, refusal_text
 # -- the application ------------------------------------------------------------------------------------
 
 
-def create_app(token: str | None = None, *, secret: bytes | None = None) -> Starlette:
+def create_app(token: str | None = None, *, secret: bytes | None = None, allowed_hosts=None) -> Starlette:
     """The ASGI application. ``token``: the access token every request must carry (``CLAUSEGEN_JETON``);
-    ``secret``: the key of the CSRF signatures (random for each process by default)."""
+    ``secret``: the key of the CSRF signatures (random for each process by default); ``allowed_hosts``: the
+    only Host headers answered (``security.allowed_hosts_for``; None: any, as in the tests' client)."""
     from . import api, views
 
     secrets_ = security.Secrets(token, secret)
@@ -45,7 +46,7 @@ def create_app(token: str | None = None, *, secret: bytes | None = None) -> Star
             import json
 
             return "application/json", json.dumps({"erreur": refusal_text(status, detail)}, ensure_ascii=False).encode("utf-8")
-        return "text/html; charset=utf-8", pages.refusal_html(status, detail, path if path.startswith("/") else "/").encode("utf-8")
+        return "text/html; charset=utf-8", pages.refusal_html(status, detail, security.local_location(path)).encode("utf-8")
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 500)
@@ -98,9 +99,12 @@ def create_app(token: str | None = None, *, secret: bytes | None = None) -> Star
         Route("/api/docs", view.api_docs, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
+    post_types = {route.path: api.YAML_TYPES if route.path.startswith("/api/") else security.FORM_TYPES
+                  for route in routes if isinstance(route, Route) and "POST" in (route.methods or ())}
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(security.Guard, secrets_=secrets_, render_refusal=render_refusal)],
+        middleware=[Middleware(security.Guard, secrets_=secrets_, render_refusal=render_refusal, allowed_hosts=allowed_hosts,
+                               post_types=post_types)],
         exception_handlers={HTTPException: http_error, security.Refusal: http_error, security.BodyTooLarge: too_large,
                             ClausegenError: library_error, ValueError: library_error, OverflowError: library_error,
                             ClientDisconnect: dropped, 500: internal_error},
