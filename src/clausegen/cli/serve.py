@@ -162,7 +162,7 @@ def _bind(host: str, port: int):
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), metavar="PORT", help="Port d'écoute.")
 @click.option("--hostname", "--hote", "names", multiple=True, metavar="NOM",
               help="Nom par lequel les navigateurs joignent l'application (par exemple serveur.mairie.fr), à répéter au besoin ; "
-                   "une requête adressée à un autre nom est refusée. Sur 127.0.0.1, seuls 127.0.0.1, localhost et [::1] sont admis.")
+                   "une requête adressée à un autre nom est refusée. Sur 127.0.0.1, les noms 127.0.0.1, localhost et [::1] sont toujours admis.")
 @click.option("--no-browser", "--sans-navigateur", "no_browser", is_flag=True, help="N'ouvre pas le navigateur.")
 @_handle_errors
 def serve(host, port, names, no_browser):

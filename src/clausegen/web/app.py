@@ -4,7 +4,7 @@ A thin shell: every answer comes from the library through ``work`` (load, comput
 and ``forms`` (the schema-driven form). No state is kept between requests: the profile being written travels
 in the form, the profiles of a review in the page; the only files written are temporary ones, removed before
 the response is sent (``profile.text``, LibreOffice's conversion). See ``security`` for the access token,
-the CSRF protection and the size limits, and ``api.py`` for the JSON API.
+the CSRF protection, the size limits and the Host and Content-Type checks, and ``api.py`` for the JSON API.
 """
 
 from __future__ import annotations
