@@ -226,6 +226,12 @@ def test_mutualisation_csv_cells_are_never_formulas():
             assert re.fullmatch(r"\+?[0-9][0-9 ]*", cell), cell  # the figures stay numbers
     assert not any(row[0].startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows[1:])
 
+    import openpyxl  # the workbook of the same portfolio keeps such a name a text cell, never a formula
+
+    book = openpyxl.load_workbook(io.BytesIO(work.report(reviewed, "xlsx", True)))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)
+
 
 def test_spreadsheet_cell():
     for dangerous in ("=1+1", "+33 1 23", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=", "-", "+3 entreprises"):
