@@ -43,15 +43,15 @@ def test_allowed_hosts_follow_the_bind_address():
     local = security.allowed_hosts_for("127.0.0.1", 8000)
     assert local == ["127.0.0.1:8000", "localhost:8000", "[::1]:8000"]
     assert security.allowed_hosts_for("::1", 8000) == local
-    assert security.allowed_hosts_for("localhost", 8000, ["poste.local"]) == [*local, "poste.local:8000"]
+    assert security.allowed_hosts_for("localhost", 8000, ["poste.local"]) == [*local, "poste.local:8000", "poste.local"]
     assert security.allowed_hosts_for("127.0.0.1", 80) == ["127.0.0.1:80", "127.0.0.1", "localhost:80", "localhost", "[::1]:80", "[::1]"]
     # a given address: that address and the names given (its own port kept when written)
-    assert security.allowed_hosts_for("192.168.1.5", 8080, ["Serveur.Mairie.fr", "alias:9000"]) == [
-        "192.168.1.5:8080", "serveur.mairie.fr:8080", "alias:9000"]
+    assert security.allowed_hosts_for("192.168.1.5", 8080, ["Serveur.Mairie.fr", "alias:9000", "fd00::9"]) == [
+        "192.168.1.5:8080", "serveur.mairie.fr:8080", "serveur.mairie.fr", "alias:9000", "[fd00::9]:8080", "[fd00::9]"]
     assert security.allowed_hosts_for("fd00::5", 8080) == ["[fd00::5]:8080"]
     # every address without a name: no check (the token, mandatory there, protects the application)
     assert security.allowed_hosts_for("0.0.0.0", 8080) is None
-    assert security.allowed_hosts_for("0.0.0.0", 8080, ["serveur"]) == [*security.allowed_hosts_for("127.0.0.1", 8080), "serveur:8080"]
+    assert security.allowed_hosts_for("0.0.0.0", 8080, ["serveur"]) == [*security.allowed_hosts_for("127.0.0.1", 8080), "serveur:8080", "serveur"]
 
 
 def test_host_header_is_checked_when_hosts_are_given():
@@ -292,7 +292,7 @@ def _free_port() -> int:
 
 
 class Served:
-    def __init__(self, tmp_path: Path):
+    def __init__(self, tmp_path: Path, *args: str):
         self.port = _free_port()
         self.stderr_path = tmp_path / "stderr.txt"
         env = {**os.environ, "TMPDIR": str(tmp_path / "tmp"), "PYTHONUNBUFFERED": "1"}
@@ -301,7 +301,7 @@ class Served:
         self.tmp.mkdir(exist_ok=True)
         self.stale = _aged(self._stale_folder(), 2 * STALE_PDF_SECONDS)
         with open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen([sys.executable, "-m", "clausegen", "serve", "--port", str(self.port), "--sans-navigateur"],
+            self.proc = subprocess.Popen([sys.executable, "-m", "clausegen", "serve", "--port", str(self.port), "--sans-navigateur", *args],
                                          env=env, stdout=subprocess.DEVNULL, stderr=err, cwd=tmp_path)
         deadline = time.monotonic() + 60
         while True:
@@ -360,10 +360,18 @@ def served(tmp_path):
     server.stop()
 
 
-def test_serve_checks_the_host_and_sweeps_stale_folders(served):
+@pytest.fixture
+def served_with_name(tmp_path):
+    server = Served(tmp_path, "--hote", "Poste.Local")
+    yield server
+    server.stop()
+
+
+def test_serve_checks_the_host_and_sweeps_stale_folders(served_with_name):
+    served = served_with_name
     port = served.port
     assert not served.stale.exists()  # swept at start-up
-    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"poste.local:{port}", "poste.local"):
         answer = served.request(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
         assert answer.startswith(b"HTTP/1.1 200 "), host
     refused = served.request(f"GET / HTTP/1.1\r\nHost: rebind.evil.example:{port}\r\nConnection: close\r\n\r\n".encode())

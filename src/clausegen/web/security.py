@@ -101,22 +101,24 @@ def _with_port(name: str, port: int) -> list[str]:
 
 def allowed_hosts_for(bind: str, port: int, names=()) -> list[str] | None:
     """The Host headers ``clausegen serve`` answers when it listens on ``bind``:``port``; ``names`` are the
-    names by which other machines reach it (``--hote``). On a loopback bind: the loopback names, ``bind`` and
-    ``names``. On a given address: that address and ``names``. On every address (0.0.0.0, ::) without
-    ``names``: None, no check (the token, required there, is what protects the application)."""
-    hosts: list[str] = []
+    names by which browsers reach it (``--hote``), each with ``port``, or without a port (the name a reverse
+    proxy on ports 80/443 passes on), or with the port it is written with. On a loopback bind: the loopback
+    names, ``bind`` and ``names``. On a given address: that address and ``names``. On every address (0.0.0.0,
+    ::) without ``names``: None, no check (the token, required there, is what protects the application)."""
     if is_local(bind):
-        candidates = [*LOOPBACK_NAMES, bind, *names]
+        addresses = [*LOOPBACK_NAMES, bind]
     elif bind.strip() in ("", "0.0.0.0", "::", "[::]"):
         if not names:
             return None
-        candidates = [*LOOPBACK_NAMES, *names]
+        addresses = list(LOOPBACK_NAMES)
     else:
-        candidates = [bind, *names]
-    for name in candidates:
-        for host in _with_port(name, port):
-            if host not in hosts:
-                hosts.append(host)
+        addresses = [bind]
+    hosts: list[str] = []
+    candidates = [h for a in addresses for h in _with_port(a, port)]
+    candidates += [h for n in names for h in dict.fromkeys([*_with_port(n, port), _with_port(n, 80)[-1]])]
+    for host in candidates:
+        if host not in hosts:
+            hosts.append(host)
     return hosts
 
 
