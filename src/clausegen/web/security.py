@@ -90,13 +90,14 @@ def _host_name(name: str) -> str:
     return f"[{name}]" if ":" in name and not name.startswith("[") else name
 
 
-def _with_port(name: str, port: int) -> list[str]:
-    """The Host headers that mean ``name`` on ``port`` (a browser leaves out port 80)."""
+def _host_forms(name: str, port: int, *, bare: bool = False) -> list[str]:
+    """The Host headers that mean ``name`` on ``port``: ``name:port``, and ``name`` alone when ``bare`` or on
+    port 80 (a browser leaves it out); ``name`` as it is when it is written with its own port."""
     text = name.strip().lower()
-    if text.startswith("[") and "]:" in text or (not text.startswith("[") and text.count(":") == 1):
-        return [text]  # its own port given
+    if (text.startswith("[") and "]:" in text) or (not text.startswith("[") and text.count(":") == 1):
+        return [text]
     host = _host_name(text)
-    return [f"{host}:{port}", host] if port == 80 else [f"{host}:{port}"]
+    return [f"{host}:{port}", host] if bare or port == 80 else [f"{host}:{port}"]
 
 
 def allowed_hosts_for(bind: str, port: int, names=()) -> list[str] | None:
@@ -113,13 +114,8 @@ def allowed_hosts_for(bind: str, port: int, names=()) -> list[str] | None:
         addresses = list(LOOPBACK_NAMES)
     else:
         addresses = [bind]
-    hosts: list[str] = []
-    candidates = [h for a in addresses for h in _with_port(a, port)]
-    candidates += [h for n in names for h in dict.fromkeys([*_with_port(n, port), _with_port(n, 80)[-1]])]
-    for host in candidates:
-        if host not in hosts:
-            hosts.append(host)
-    return hosts
+    candidates = [h for a in addresses for h in _host_forms(a, port)] + [h for n in names for h in _host_forms(n, port, bare=True)]
+    return list(dict.fromkeys(candidates))
 
 
 def local_location(path: str, query: str = "") -> str:
