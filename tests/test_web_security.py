@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from clausegen.cli.serve import HEADER_SECONDS, STALE_PDF_SECONDS, sweep_stale_pdf_folders
+from clausegen.cli.serve import HEADER_BYTES, HEADER_SECONDS, STALE_PDF_SECONDS, sweep_stale_pdf_folders
 from clausegen.web import create_app, security, work
 from clausegen.web.work import PDF_FOLDER_PREFIX
 
@@ -374,6 +374,8 @@ def test_serve_checks_the_host_and_sweeps_stale_folders(served_with_name):
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"poste.local:{port}", "poste.local"):
         answer = served.request(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
         assert answer.startswith(b"HTTP/1.1 200 "), host
+    endless = served.request(f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Long: {'a' * 2 * HEADER_BYTES}".encode())
+    assert endless.startswith(b"HTTP/1.1 400 ")  # unfinished headers past HEADER_BYTES: refused at once, connection closed
     refused = served.request(f"GET / HTTP/1.1\r\nHost: rebind.evil.example:{port}\r\nConnection: close\r\n\r\n".encode())
     assert refused.startswith(b"HTTP/1.1 400 ")
     assert f"ouvrez l'application à l'adresse http://127.0.0.1:{port}/".encode() in html.unescape(refused.decode("utf-8")).encode("utf-8")
