@@ -165,7 +165,7 @@ def test_body_over_one_mebibyte_is_413(client):
 def test_wrong_content_type_unknown_route_and_method(client):
     wrong = client.post("/api/calc", content=BASE.encode(), headers={"content-type": "text/plain"})
     assert wrong.status_code == 415 and "application/yaml" in wrong.json()["erreur"]
-    assert client.post("/api/calc", content=BASE.encode()).status_code == 200  # no Content-Type at all: read as YAML
+    assert client.post("/api/calc", content=BASE.encode()).status_code == 415  # no Content-Type at all: refused (tests/test_web_security.py)
     method = client.get("/api/calc")
     assert method.status_code == 405
     assert method.headers["allow"] == "POST"

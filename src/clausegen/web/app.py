@@ -4,7 +4,7 @@ A thin shell: every answer comes from the library through ``work`` (load, comput
 and ``forms`` (the schema-driven form). No state is kept between requests: the profile being written travels
 in the form, the profiles of a review in the page; the only files written are temporary ones, removed before
 the response is sent (``profile.text``, LibreOffice's conversion). See ``security`` for the access token,
-the CSRF protection and the size limits, and ``api.py`` for the JSON API.
+the CSRF protection, the size limits and the Host and Content-Type checks, and ``api.py`` for the JSON API.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from .common import HERE, Pages, refusal_text
 # -- the application ------------------------------------------------------------------------------------
 
 
-def create_app(token: str | None = None, *, secret: bytes | None = None, data_dir=None) -> Starlette:
+def create_app(token: str | None = None, *, secret: bytes | None = None, data_dir=None, allowed_hosts=None) -> Starlette:
     """The ASGI application. ``token``: the access token every request must carry (``CLAUSEGEN_JETON``);
     ``data_dir``: the folder of the drafts' file (``store.py``; None: drafts in memory, for this process only);
-    ``secret``: the key of the CSRF signatures (by default the one kept with the drafts)."""
+    ``secret``: the key of the CSRF signatures (by default the one kept with the drafts); ``allowed_hosts``:
+    the only Host headers answered (``security.allowed_hosts_for``; None: any, as in the tests' client)."""
     from . import api, drafts, views
     from .store import DraftStore
 
@@ -48,7 +49,7 @@ def create_app(token: str | None = None, *, secret: bytes | None = None, data_di
             import json
 
             return "application/json", json.dumps({"erreur": refusal_text(status, detail)}, ensure_ascii=False).encode("utf-8")
-        return "text/html; charset=utf-8", pages.refusal_html(status, detail, path if path.startswith("/") else "/").encode("utf-8")
+        return "text/html; charset=utf-8", pages.refusal_html(status, detail, security.local_location(path)).encode("utf-8")
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 500)
@@ -109,9 +110,12 @@ def create_app(token: str | None = None, *, secret: bytes | None = None, data_di
         Route("/api/docs", view.api_docs, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
+    post_types = {route.path: api.YAML_TYPES if route.path.startswith("/api/") else security.FORM_TYPES
+                  for route in routes if isinstance(route, Route) and "POST" in (route.methods or ())}
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(security.Guard, secrets_=secrets_, render_refusal=render_refusal)],
+        middleware=[Middleware(security.Guard, secrets_=secrets_, render_refusal=render_refusal, allowed_hosts=allowed_hosts,
+                               post_types=post_types)],
         exception_handlers={HTTPException: http_error, security.Refusal: http_error, security.BodyTooLarge: too_large,
                             ClausegenError: library_error, ValueError: library_error, OverflowError: library_error,
                             ClientDisconnect: dropped, 500: internal_error},

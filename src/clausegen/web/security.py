@@ -8,6 +8,17 @@
   match its cookie is refused (403). The API takes YAML bodies only, which no other site can send from a
   browser without the browser asking first (CORS preflight, never granted).
 - **Sizes**: a request body over the limit of its route is refused (413) before it is read in full.
+- **Host** (DNS rebinding): given ``allowed_hosts`` (``clausegen serve`` gives ``127.0.0.1:PORT``,
+  ``localhost:PORT`` and ``[::1]:PORT`` on a loopback bind), a request whose ``Host`` header is not one of
+  them is refused (400): a page of another site whose name was made to point at 127.0.0.1 cannot read the
+  application. Starlette's ``TrustedHostMiddleware`` compares names without their port and answers in
+  English, hence these few lines.
+- **Content-Type**: every POST to a route must say its type, one the route takes (the API: YAML; the pages:
+  a browser's form), else 415: without it, a cross-site ``fetch(…, {mode: "no-cors"})`` of « text/plain »
+  would be a simple request, sent without asking.
+- **Session cookie**: ``?jeton=`` sets a cookie valid ``SESSION_MAX_AGE`` seconds, signed with a random salt
+  of the process: it is worth nothing after a restart (the token is asked again), and the redirect that
+  sets it never leaves the site (``local_location``).
 """
 
 from __future__ import annotations
@@ -16,7 +27,8 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-from urllib.parse import parse_qsl, urlencode
+import time
+from urllib.parse import parse_qsl, quote, urlencode
 
 TOKEN_ENV = "CLAUSEGEN_JETON"
 TOKEN_COOKIE = "clausegen_jeton"
@@ -26,6 +38,9 @@ MIB = 1024 * 1024
 API_LIMIT = 1 * MIB  # a profile sent to the API
 FORM_LIMIT = 2 * MIB  # the profile form (hundreds of lots) or a pasted profile
 UPLOAD_LIMIT = 16 * MIB  # the PFRA upload: many profiles or a zip
+SESSION_MAX_AGE = 12 * 3600  # seconds the token's cookie is valid (a working day); then the token is asked again
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")  # what a browser's form sends
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 SECURITY_HEADERS = [
     (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -69,6 +84,51 @@ def is_local(host: str) -> bool:
         return False
 
 
+def _host_name(name: str) -> str:
+    """``name`` as a Host header writes it: lower case, an IPv6 address in brackets."""
+    name = name.strip().lower()
+    return f"[{name}]" if ":" in name and not name.startswith("[") else name
+
+
+def _host_forms(name: str, port: int, *, bare: bool = False) -> list[str]:
+    """The Host headers that mean ``name`` on ``port``: ``name:port``, and ``name`` alone when ``bare`` or on
+    port 80 (a browser leaves it out); ``name`` as it is when it is written with its own port."""
+    text = name.strip().lower()
+    if (text.startswith("[") and "]:" in text) or (not text.startswith("[") and text.count(":") == 1):
+        return [text]
+    host = _host_name(text)
+    return [f"{host}:{port}", host] if bare or port == 80 else [f"{host}:{port}"]
+
+
+def allowed_hosts_for(bind: str, port: int, names=()) -> list[str] | None:
+    """The Host headers ``clausegen serve`` answers when it listens on ``bind``:``port``; ``names`` are the
+    names by which browsers reach it (``--hote``), each with ``port``, or without a port (the name a reverse
+    proxy on ports 80/443 passes on), or with the port it is written with. On a loopback bind: the loopback
+    names, ``bind`` and ``names``. On a given address: that address and ``names``. On every address (0.0.0.0,
+    ::) without ``names``: None, no check (the token, required there, is what protects the application)."""
+    if is_local(bind):
+        addresses = [*LOOPBACK_NAMES, bind]
+    elif bind.strip() in ("", "0.0.0.0", "::", "[::]"):
+        if not names:
+            return None
+        addresses = list(LOOPBACK_NAMES)
+    else:
+        addresses = [bind]
+    candidates = [h for a in addresses for h in _host_forms(a, port)] + [h for n in names for h in _host_forms(n, port, bare=True)]
+    return list(dict.fromkeys(candidates))
+
+
+def local_location(path: str, query: str = "") -> str:
+    """A redirect target that stays on this site: ``path`` with its leading slashes, backslashes, spaces and
+    control characters folded into one « / » (a browser reads ``//evil.example/`` and ``/\\evil`` as another
+    site), every other unsafe character percent-encoded; « / » for what is not a path (an absolute URL)."""
+    rest = path if (path or "").startswith(("/", "\\")) else ""
+    while rest and (rest[0] in "/\\" or not rest[0].isprintable() or rest[0].isspace()):
+        rest = rest[1:]
+    location = "/" + quote(rest, safe="/:@!$&'()*+,;=-._~")
+    return location + (f"?{query}" if query else "")
+
+
 def body_limit(path: str) -> int:
     if path.startswith("/api/"):
         return API_LIMIT
@@ -80,21 +140,37 @@ def body_limit(path: str) -> int:
 class Secrets:
     """The process's secret (CSRF signatures) and the access token, if any."""
 
-    def __init__(self, token: str | None = None, key: bytes | None = None):
+    def __init__(self, token: str | None = None, key: bytes | None = None, *, clock=time.time):
         self.token = token or None
         self.key = key or secrets.token_bytes(32)
+        self.session_salt = secrets.token_bytes(32)  # never kept: a restart ends every session
+        self.clock = clock
 
     # token ------------------------------------------------------------------------------------------
+    def _session_mac(self, issued: str) -> str:
+        message = b"clausegen-session:" + self.session_salt + issued.encode("ascii")
+        return hmac.new(self.token.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
     def session_value(self) -> str:
-        """The cookie value that proves the token was given (the token itself is never stored in it)."""
+        """The cookie value that proves the token was given: the time it was given and its signature under the
+        token and the process's salt (the token itself is never stored in it)."""
         assert self.token
-        return hmac.new(self.token.encode("utf-8"), b"clausegen-session", hashlib.sha256).hexdigest()
+        issued = str(int(self.clock()))
+        return f"{issued}.{self._session_mac(issued)}"
 
     def token_ok(self, given: str | None) -> bool:
         return bool(self.token) and given is not None and hmac.compare_digest(given.encode("utf-8"), self.token.encode("utf-8"))
 
     def cookie_ok(self, value: str | None) -> bool:
-        return bool(self.token) and value is not None and hmac.compare_digest(value.encode("utf-8"), self.session_value().encode("utf-8"))
+        """Whether ``value`` is a session cookie of this process, given less than ``SESSION_MAX_AGE`` ago."""
+        if not self.token or not value or len(value) > 100:
+            return False
+        issued, _dot, mac = value.partition(".")
+        if not issued.isascii() or not issued.isdigit():
+            return False
+        if not hmac.compare_digest(mac.encode("utf-8", "replace"), self._session_mac(issued).encode("ascii")):
+            return False
+        return 0 <= self.clock() - int(issued) < SESSION_MAX_AGE
 
     # CSRF -------------------------------------------------------------------------------------------
     def csrf_for(self, nonce: str) -> str:
@@ -121,13 +197,29 @@ def _cookies(headers: dict[bytes, bytes]) -> dict[str, str]:
     return {k: m.value for k, m in jar.items()}
 
 
+def content_type_refusal(path: str, header: str, accepted) -> str | None:
+    """Why a POST whose Content-Type is ``header`` is refused (415), or None when ``accepted`` has it."""
+    given = header.split(";")[0].strip().lower()
+    if given in accepted:
+        return None
+    shown = "".join(c for c in given if c.isprintable())[:60]
+    received = f"reçu : « {shown} »" if shown else "en-tête absent"
+    if path.startswith("/api/"):
+        return f"Le profil doit être envoyé en YAML, avec l'en-tête « Content-Type: application/yaml » ({received})."
+    return ("Ce formulaire doit être envoyé depuis une page de l'application, comme le fait le navigateur "
+            f"(Content-Type « application/x-www-form-urlencoded » ou « multipart/form-data » ; {received}).")
+
+
 class Guard:
     """ASGI middleware: token, size limits and security headers for every request."""
 
-    def __init__(self, app, secrets_: Secrets, render_refusal):
+    def __init__(self, app, secrets_: Secrets, render_refusal, allowed_hosts=None, post_types=None):
         self.app = app
         self.secrets = secrets_
         self.render_refusal = render_refusal  # (status, path, detail) → (content type, body bytes)
+        self.allowed_hosts = None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
+        self.shown_host = next(iter(allowed_hosts), None) if allowed_hosts else None
+        self.post_types = dict(post_types or {})  # path → the Content-Types its POST takes
 
     async def _refuse(self, send, status: int, path: str, detail: str | None = None, extra=()):
         content_type, body = self.render_refusal(status, path, detail)
@@ -144,13 +236,16 @@ class Guard:
             return
         path = scope.get("path", "")
         headers = dict(scope.get("headers") or [])
+        if self.allowed_hosts is not None and headers.get(b"host", b"").decode("latin-1").strip().lower() not in self.allowed_hosts:
+            await self._refuse(send, 400, path, f"Adresse non reconnue (en-tête Host) : ouvrez l'application à l'adresse http://{self.shown_host}/.")
+            return
         if self.secrets.token:
             query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
             given = query.get("jeton")
             if given is not None and self.secrets.token_ok(given):
                 rest = urlencode([(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True) if k != "jeton"])
-                location = (path or "/") + (f"?{rest}" if rest else "")
-                cookie = f"{TOKEN_COOKIE}={self.secrets.session_value()}; Path=/; HttpOnly; SameSite=Strict"
+                location = local_location(path, rest)
+                cookie = f"{TOKEN_COOKIE}={self.secrets.session_value()}; Max-Age={SESSION_MAX_AGE}; Path=/; HttpOnly; SameSite=Strict"
                 await send({"type": "http.response.start", "status": 303, "headers": [(b"location", location.encode("latin-1")), (b"set-cookie", cookie.encode("latin-1")), (b"content-length", b"0"), *SECURITY_HEADERS]})
                 await send({"type": "http.response.body", "body": b""})
                 return
@@ -159,6 +254,11 @@ class Guard:
             if not (self.secrets.token_ok(bearer) or self.secrets.cookie_ok(_cookies(headers).get(TOKEN_COOKIE))):
                 detail = "jeton incorrect" if given is not None or bearer is not None else None
                 await self._refuse(send, 401, path, detail, [(b"www-authenticate", b'Bearer realm="clausegen"')])
+                return
+        if scope.get("method") == "POST" and path in self.post_types:
+            refusal = content_type_refusal(path, headers.get(b"content-type", b"").decode("latin-1"), self.post_types[path])
+            if refusal:
+                await self._refuse(send, 415, path, refusal)
                 return
         limit = body_limit(path)
         length = headers.get(b"content-length")

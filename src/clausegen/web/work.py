@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tempfile
 import threading
 import zipfile
@@ -21,6 +22,7 @@ from ..errors import ClausegenError, Issue, ProfileError
 
 LOCK = threading.Lock()
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+PDF_FOLDER_PREFIX = "clausegen-pdf-"  # LibreOffice's temporary folders (``clausegen serve`` sweeps the stale ones)
 
 
 @dataclass
@@ -110,7 +112,7 @@ def pdf_files(files: dict[str, bytes], reference: str) -> dict[str, bytes]:
     (``write_pack(pdf=True)``, as ``render --pdf``). Raises ``OutputError`` without LibreOffice."""
     from ..render.pack import write_pack
 
-    with tempfile.TemporaryDirectory(prefix="clausegen-pdf-") as folder:
+    with tempfile.TemporaryDirectory(prefix=PDF_FOLDER_PREFIX) as folder:
         out = Path(folder) / "dossier"
         written = write_pack(files, out, pdf=True, reference=reference)
         return {p.name: p.read_bytes() for p in written if p.suffix == ".pdf"}
@@ -188,9 +190,22 @@ def report(reviewed: list[Reviewed], output_format: str, mutualisation: bool) ->
     return report_bytes(portfolio(reviewed), output_format, mutualisation=mutualisation)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+|[0-9]{1,3}( [0-9]{3})+)(,[0-9]+)?")  # « 1 234 », « +3 », « 12,5 » (fmt's grouping)
+
+
+def spreadsheet_cell(text: str) -> str:
+    """``text`` made inert for a spreadsheet: a text starting like a formula gets a leading « ' » (which the
+    spreadsheet shows as text and hides); a number, signed or not, is left as it is."""
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def mutualisation_csv(reviewed: list[Reviewed]) -> bytes:
     """The mutualisation table (``report --mutualisation``) as CSV for a spreadsheet: « ; » separated,
-    UTF-8 with a byte order mark (as Excel in French expects)."""
+    UTF-8 with a byte order mark (as Excel in French expects), no cell read as a formula (``spreadsheet_cell``:
+    a company's name comes from the profile)."""
     import csv
 
     from ..report.mutualisation import HEADERS, table_rows
@@ -200,5 +215,5 @@ def mutualisation_csv(reviewed: list[Reviewed]) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADERS)
     for row in table_rows(pooling):
-        writer.writerow([cell.replace("\u202f", " ").replace("\u00a0", " ") for cell in row])
+        writer.writerow([spreadsheet_cell(cell.replace("\u202f", " ").replace("\u00a0", " ")) for cell in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
