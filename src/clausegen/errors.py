@@ -64,6 +64,9 @@ class ProfileError(ClausegenError):
         self.issues = sorted(issues, key=lambda i: (i.file, i.line, i.column, i.field))
         super().__init__("\n".join(issue.format() for issue in self.issues))
 
+    def __reduce__(self):  # pickled whole (a worker process of a batch or of the web server raises it)
+        return (type(self), (self.issues,))
+
 
 class RenderError(ClausegenError):
     """A template could not be rendered (syntax, unknown variable, forbidden operation)."""
@@ -76,6 +79,9 @@ class RenderError(ClausegenError):
         if context:
             text += f" (près du texte « {context} »)"
         super().__init__(text)
+
+    def __reduce__(self):
+        return (type(self), (self.template, self.detail, self.context))
 
 
 class OutputError(ClausegenError):

@@ -76,7 +76,6 @@ def _flag(value: str | None) -> bool:
 
 async def pack(request: Request) -> Response:
     """The documents of ``render`` in a .zip (the .docx files byte for byte), PDF too with ``?pdf=1``."""
-    from ..render.pack import render_documents
     from ..plan.documents import select_documents
     from .common import attachment, json_error, profile_filename, run
 
@@ -90,25 +89,21 @@ async def pack(request: Request) -> Response:
     if pdf and not await run(work.has_soffice):
         return json_error(503, "LibreOffice est introuvable sur ce serveur : les PDF ne peuvent pas être produits (retirez « pdf=1 »).")
 
-    def produce():
-        profile = work.load(body, name)
-        limits.check_pack(profile)
-        files = render_documents(profile, wanted or None, strict=True)
-        return profile, files
+    from .lanes import heavy
 
     try:
-        profile, files = await run(produce)
+        reference, files = await heavy(work.pack, body, name, wanted or None, True)
     except ProfileError as exc:
         return invalid(exc)
     except OutputError as exc:  # a document named in « documents » has no object for this market
         return json_error(400, str(exc)[:1].upper() + str(exc)[1:])
     if pdf:
         try:
-            files = {**files, **await run_pdf(files, profile.marche.reference)}
+            files = {**files, **await run_pdf(files, reference)}
         except OutputError as exc:
             return json_error(500, str(exc)[:1].upper() + str(exc)[1:])
     data = work.zip_bytes(files)
-    response = attachment(data, profile_filename({"marche": {"reference": profile.marche.reference}}, ".zip"), "application/zip")
+    response = attachment(data, profile_filename({"marche": {"reference": reference}}, ".zip"), "application/zip")
     response.headers["x-clausegen-documents"] = ",".join(files)
     return response
 

@@ -108,13 +108,10 @@ class Pages:
 
 
 async def run(fn, *args, **kwargs):
-    """Library work in a worker thread, one request at a time (``work.LOCK``)."""
+    """Library work in the light lane (``lanes.light``): a worker thread, one call at a time."""
+    from .lanes import light
 
-    def locked():
-        with work.LOCK:
-            return fn(*args, **kwargs)
-
-    return await run_in_threadpool(locked)
+    return await light(fn, *args, **kwargs)
 
 
 def issue_text(issue: Issue) -> str:

@@ -177,8 +177,7 @@ class Drafts:
     async def _download(self, draft, action: str, data: dict) -> Response:
         if action == "telecharger":
             return attachment(profile_text(data, profile_filename(data, ".yaml")), profile_filename(data, ".yaml"), "application/yaml")
-        outcome = await run(work.evaluate, draft.text, draft.source)
-        response = await pack_files(outcome, draft.state.get("wanted"), pdf=action == "pdf")
+        response = await pack_files(draft.text, draft.source, draft.state.get("wanted"), pdf=action == "pdf")
         if isinstance(response, Response):
             return response
         await run_in_threadpool(self.store.set_state, draft.id, {**draft.state, "computed": True, "notice": response})
@@ -204,8 +203,7 @@ class Drafts:
         draft = await self._draft(request)
         if request.path_params["kind"] not in ("documents", "documents-pdf"):
             raise security.Refusal(404)
-        outcome = await run(work.evaluate, draft.text, draft.source)
-        response = await pack_files(outcome, draft.state.get("wanted"), pdf=request.path_params["kind"] == "documents-pdf")
+        response = await pack_files(draft.text, draft.source, draft.state.get("wanted"), pdf=request.path_params["kind"] == "documents-pdf")
         if isinstance(response, Response):
             return response
         await run_in_threadpool(self.store.set_state, draft.id, {**draft.state, "computed": True, "notice": response, "download": None})

@@ -4,7 +4,7 @@ text of a profile and its documents. The addresses and the drafts are ``drafts.p
 from __future__ import annotations
 
 from ..errors import OutputError
-from . import form_model, forms, limits, steps, work
+from . import form_model, forms, steps, work
 from .common import attachment, basis_labels, place, profile_filename, results_context, run
 
 HEADER = (
@@ -141,23 +141,29 @@ def preview_lines(text: str) -> list[dict]:
     return blocks
 
 
-async def pack_files(outcome: work.Outcome, wanted: list[str] | None, *, pdf: bool):
-    """The documents' zip as a download, or a French sentence saying why there is none."""
-    if not outcome.ok:
-        return "Le profil contient des erreurs : corrigez-les avant de produire les documents."
-    names = [n for n in (document_names() if wanted is None else wanted) if n in document_names() and n not in outcome.skipped]
+async def pack_files(text: str, source: str, wanted: list[str] | None, *, pdf: bool):
+    """The documents' zip of the profile ``text`` as a download (made in the heavy lane), or a French
+    sentence saying why there is none."""
+    from ..errors import ProfileError
+    from .lanes import heavy
+
+    names = [n for n in (document_names() if wanted is None else wanted) if n in document_names()]
     if not names:
         return "Choisissez au moins un document à produire."
-    limits.check_pack(outcome.profile)
-    files = await run(work.documents, outcome.profile, names)
+    try:
+        reference, files = await heavy(work.pack, text, source, names)
+    except ProfileError:
+        return "Le profil contient des erreurs : corrigez-les avant de produire les documents."
+    if not files:  # every document chosen is without object for this market
+        return "Choisissez au moins un document à produire."
     if pdf:
         from .api import run_pdf
 
         try:
-            files = {**files, **await run_pdf(files, outcome.profile.marche.reference)}
+            files = {**files, **await run_pdf(files, reference)}
         except OutputError as exc:
             return f"Les PDF n'ont pas pu être produits : {exc}"
-    name = profile_filename({"marche": {"reference": outcome.profile.marche.reference}}, "-pdf.zip" if pdf else ".zip")
+    name = profile_filename({"marche": {"reference": reference}}, "-pdf.zip" if pdf else ".zip")
     return attachment(work.zip_bytes(files), name, "application/zip")
 
 

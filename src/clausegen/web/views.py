@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from ..errors import ClausegenError, ProfileError
 from . import security, work
 from .common import Pages, attachment, run
+from .lanes import heavy
 from .profile_page import draft_summary, lost_in_form, source_name
 from .uploads import MAX_FILE, MAX_FILES, Collected, add_upload
 
@@ -105,10 +106,10 @@ class Views:
             return self.pages.render(request, "revue.html", {"title": "Revue PFRA", "page": "revue", "rows": None, "problems": problems,
                                                              "ignored": collected.ignored, "title_prefix": "Erreur"}, status=422)
         collected.files.sort(key=lambda f: f[0].lower())  # the order of « clausegen check DOSSIER »
-        reviewed = await run(work.review_many, collected.files)
-        return await self._review_page(request, reviewed, collected)
+        reviewed, mutualisation, warnings = await heavy(work.review_pooled, collected.files)
+        return await self._review_page(request, reviewed, collected, mutualisation, warnings)
 
-    async def _review_page(self, request: Request, reviewed, collected: Collected) -> Response:
+    async def _review_page(self, request: Request, reviewed, collected: Collected, mutualisation, warnings) -> Response:
         from ..report.mutualisation import HEADERS, counts_sentence, reminder, table_rows
         from .common import issue_text
 
@@ -128,13 +129,6 @@ class Views:
                 "findings": o.findings,
             })
 
-        def pooling():
-            portfolio = work.portfolio(reviewed)
-            if not portfolio.results:
-                return None, []
-            return portfolio.mutualisation(), list(portfolio.indicators().warnings)
-
-        mutualisation, warnings = await run(pooling)
         context = {
             "title": "Revue PFRA",
             "page": "revue",
@@ -165,15 +159,15 @@ class Views:
             collected.add(name, text.replace("\r\n", "\n").encode("utf-8"))
         if not collected.files:
             raise security.Refusal(400, "Aucun profil valide à mettre dans le rapport : relisez d'abord des profils.")
-        reviewed = await run(work.review_many, collected.files)
+        reviewed = await heavy(work.review_many, collected.files)
         if not any(r.outcome.ok for r in reviewed):
             raise security.Refusal(400, "Aucun profil valide à mettre dans le rapport.")
         if what == "mutualisation":
-            data = await run(work.mutualisation_csv, reviewed)
+            data = await heavy(work.mutualisation_csv, reviewed)
             return attachment(data, "mutualisation.csv", "text/csv")
         output_format = "html" if what == "html" else "xlsx"
         try:
-            data = await run(work.report, reviewed, output_format, include)
+            data = await heavy(work.report, reviewed, output_format, include)
         except ClausegenError as exc:
             raise security.Refusal(400, str(exc)) from None
         media = "text/html" if output_format == "html" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

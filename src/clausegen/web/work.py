@@ -2,9 +2,10 @@
 
 Every function takes a profile as text and calls the library functions the command line calls
 (``load_profile_text`` → ``load_profile``, ``compute_hours``, ``hours_as_dict``, ``review_profile``,
-``findings_as_json``, ``render_documents``, ``docx_text``, ``report_bytes``). They run one at a time
-(``LOCK``): the library shares a YAML reader and compiled templates between calls, which are not meant to
-be used by two threads at once, and the work is CPU-bound anyway.
+``findings_as_json``, ``render_documents``, ``docx_text``, ``report_bytes``). The pages call them through
+``lanes``: the light ones in the server's light lane, the heavy ones (``pack``, ``review_many``,
+``report``, ``mutualisation_csv``, ``pooling``) in the heavy lane's worker process, which is why those take
+and return plain, picklable values.
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ import io
 import json
 import re
 import tempfile
-import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ClausegenError, Issue, ProfileError
 
-LOCK = threading.Lock()
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 PDF_FOLDER_PREFIX = "clausegen-pdf-"  # LibreOffice's temporary folders (``clausegen serve`` sweeps the stale ones)
 
@@ -94,6 +93,31 @@ def documents(profile, names=None) -> dict[str, bytes]:
     from ..render.pack import render_documents
 
     return render_documents(profile, names or None, strict=False)
+
+
+def pack(text: str | bytes, source: str, names=None, strict: bool = False) -> tuple[str, dict[str, bytes]]:
+    """The documents of the profile ``text`` (the heavy lane): ``(reference, {"ccap.docx": bytes, …})``.
+    ``strict``: a document named in ``names`` without object for this market is an ``OutputError``."""
+    from ..render.pack import render_documents
+    from .limits import check_pack
+
+    profile = load(text, source)
+    check_pack(profile)
+    return profile.marche.reference, render_documents(profile, names or None, strict=strict)
+
+
+def review_pooled(files: list[tuple[str, bytes]]):
+    """``review_many`` and ``pooling`` in one call of the heavy lane: ``(reviewed, mutualisation, warnings)``."""
+    reviewed = review_many(files)
+    return (reviewed, *pooling(reviewed))
+
+
+def pooling(reviewed: list[Reviewed]):
+    """The mutualisation and the portfolio's warnings of the valid reviewed profiles, or ``(None, [])``."""
+    result = portfolio(reviewed)
+    if not result.results:
+        return None, []
+    return result.mutualisation(), list(result.indicators().warnings)
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:
