@@ -16,7 +16,7 @@ from starlette.templating import Jinja2Templates
 from .._version import __version__
 from .. import fmt
 from ..errors import ClausegenError, Issue
-from . import form_model, security, work
+from . import form_messages, form_model, security, work
 
 
 HERE = Path(__file__).resolve().parent
@@ -118,7 +118,7 @@ def issue_text(issue: Issue) -> str:
 def _where(view: form_model.FormView, target) -> str:
     if target is None:
         return "Profil"
-    label = target.label if isinstance(target, form_model.Field) else target.legend
+    label = _name(target)
     path = target.path
     if path.startswith("lots[") and not (isinstance(target, form_model.Group) and target.kind == "lot"):
         number = int(path[5 : path.index("]")])
@@ -127,27 +127,33 @@ def _where(view: form_model.FormView, target) -> str:
     return label
 
 
+def _name(item) -> str:
+    return item.label if isinstance(item, form_model.Field) else item.legend
+
+
 def place(view: form_model.FormView, issues, findings, *, lines: bool, inline: bool = True) -> tuple[list[dict], list[dict]]:
-    """Put each issue on its field (its message shown under it) and give the summaries' entries:
-    ``({href, where, text, line}, {href, where, severity, rule, message, reference})``."""
+    """Put each issue on its field (its message shown under it, in the form's words: ``form_issue``) and
+    give the summaries' entries: ``({href, where, text, line}, {href, where, severity, rule, message,
+    reference})``. Values the form refuses though the loader reads them (« 1e6 ») are issues too."""
     summary = []
-    for issue in issues:
-        target = view.target(issue.field)
-        text = issue_text(issue)
+    refused = form_messages.refusals(view)
+    taken = {issue.field for issue in refused}
+    for issue in [*refused, *(i for i in issues if i.field not in taken)]:
+        target, text = form_messages.form_issue(view, issue)
         if target is not None and inline:
             target.errors.append(text)
         summary.append({
             "href": f"#{target.id}" if target is not None else None,
-            "where": _where(view, target) if target is not None else (issue.field or "Profil"),
+            "where": _where(view, target) if target is not None else "Profil",
             "text": text,
-            "line": f"ligne {issue.line}, colonne {issue.column}" if lines else None,
+            "line": f"ligne {issue.line}, colonne {issue.column}" if lines and issue.line else None,
         })
     notes = []
     for finding in findings:
         target = view.target(finding.field)
         notes.append({
             "href": f"#{target.id}" if target is not None else None,
-            "where": _where(view, target) if target is not None else (finding.field or "Profil"),
+            "where": _where(view, target) if target is not None else "Profil",
             "severity": finding.severity,
             "rule": finding.rule,
             "message": finding.message,
