@@ -313,7 +313,7 @@ def test_fix_an_error_the_page_points_at(browser, server, tmp_path):
     assert active_id(driver) == "resume-erreurs"  # the error summary takes the focus
     summary = by_id(driver, "resume-erreurs")
     assert "Le profil contient une erreur" in summary.text
-    assert "« service » n'est pas une valeur admise" in summary.text and "Vouliez-vous dire « services » ?" in summary.text
+    assert "« service » n'est pas une valeur admise" in summary.text and "Vouliez-vous dire « Services » ?" in summary.text
     assert "ligne 60, colonne 11" in summary.text
     assert by_id(driver, "champ-marche-nature").get_attribute("aria-invalid") == "true"
     check_accessibility(driver, "/ouvrir → profil en erreur")
@@ -384,7 +384,8 @@ def test_the_form_works_without_javascript(browser_without_js, server):
     choose(driver, "champ-marche-nature", "travaux")
     type_in(driver, "champ-marche-duree_mois", "24")
     type_in(driver, "champ-calcul-cout_horaire", "32")
-    type_in(driver, "champ-calcul-taux_insertion", "7")  # a bare number: refused, with the suggestion « 7 % »
+    type_in(driver, "champ-calcul-taux_insertion", "7")  # a percentage: the field says so
+    type_in(driver, "champ-marche-date_publication", "31/02/2027")  # refused: no such day
     type_in(driver, "champ-lots-1-intitule", "Gros œuvre")
     by_id(driver, "champ-lots-1-base_legale").click()
     type_in(driver, "champ-lots-1-montant_ht", "850000")
@@ -392,10 +393,10 @@ def test_the_form_works_without_javascript(browser_without_js, server):
     assert "Remplissez le formulaire" in by_id(driver, "etat").text  # no script: nothing computed yet
     click_and_load(driver, css(driver, "button[value='calculer']"))
     summary = by_id(driver, "resume-erreurs")
-    assert "Vouliez-vous dire « 7 % » ?" in summary.text
+    assert "« 31/02/2027 » n'existe pas : février 2027 n'a que 28 jours." in summary.text
     css(driver, "#resume-erreurs a").click()  # a plain link to the field
-    assert driver.current_url.endswith("#champ-calcul-taux_insertion")
-    type_in(driver, "champ-calcul-taux_insertion", "7 %")
+    assert driver.current_url.endswith("#champ-marche-date_publication")
+    type_in(driver, "champ-marche-date_publication", "15/03/2027")
     click_and_load(driver, by_id(driver, "ajouter-lot"))
     assert len(driver.find_elements("css selector", "fieldset.lot")) == 2
     assert active_id(driver) != "champ-lots-2-intitule"  # the script that would move the focus did not run

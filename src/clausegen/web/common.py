@@ -162,25 +162,62 @@ def place(view: form_model.FormView, issues, findings, *, lines: bool, inline: b
     return summary, notes
 
 
-def results_context(outcome: work.Outcome) -> dict:
-    """Figures of the side panel, formatted as the command line formats them."""
-    from ..law.registry import load_registry
+INSERTION_CHOICE = "Son volume d'heures, s'il en faut un, est le choix de l'acheteur : il n'est pas calculé."
+
+
+def _lot_row(r, plan) -> dict:
+    """A lot of the hours table, its figures read from the clause plan's terms (never recomputed)."""
     from ..working import basis_label
+
+    lot_plan = next((p for p in plan.lots if p.numero == r.lot.numero), None) if plan is not None else None
+    terms = lot_plan.terms if lot_plan is not None else None
+    row = {"numero": r.lot.numero, "intitule": r.lot.intitule, "base": basis_label(r.lot.bases), "heures": r.heures, "raison": r.raison,
+           "cadre": None, "note": None}
+    if terms is not None and terms.framework:
+        row["cadre"] = {
+            "fermes": terms.firm,
+            "par_tranche": terms.per_tranche,
+            "tranche": f"{fmt.nombre(terms.tranche_ht)}\u00a0€ HT" if terms.tranche_ht is not None else None,
+            "plafond": terms.ceiling,
+            "sans_minimum": terms.minimum_ht is None,
+        }
+        if terms.minimum_ht is None:
+            row["note"] = "Accord-cadre sans minimum de commandes : aucune heure ferme ; les heures naissent des commandes exécutées."
+    elif lot_plan is not None and lot_plan.insertion and r.heures is None:
+        reason = terms.reason if terms is not None and terms.reason else ""
+        row["note"] = f"{_capital(reason)} {INSERTION_CHOICE}".strip()
+    return row
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def results_context(outcome: work.Outcome) -> dict:
+    """Figures of the side panel, formatted as the command line formats them; an accord-cadre's firm hours,
+    hours per tranche and ceiling, and why a lot has no hours, read from the clause plan."""
+    from ..law.registry import load_registry
 
     if not outcome.ok:
         return {}
     result = outcome.hours
     counts = {s: sum(f.severity == s for f in outcome.findings) for s in ("erreur", "avertissement", "conseil")}
+    lots = [_lot_row(r, outcome.plan) for r in result.lots]
+    if result.total_heures:
+        sentence = (f"Soit {fmt.nombre(result.parcours, 2)} parcours de {fmt.nombre(result.parcours_heures)} heures, "
+                    f"{fmt.nombre(result.etp, 2)} ETP-année et {fmt.heures(result.heures_par_an)} par année d'exécution.")
+    elif any(lot["cadre"] and lot["cadre"]["par_tranche"] for lot in lots):
+        sentence = ("Aucune heure ferme : sans minimum de commandes, les heures de l'accord-cadre dépendent des commandes exécutées, "
+                    "par tranche, jusqu'au plafond du tableau si le maximum est atteint.")
+    elif any(lot["note"] for lot in lots):
+        sentence = "Aucune heure d'insertion n'est calculée pour ce marché : le tableau dit pourquoi pour chaque lot."
+    else:
+        sentence = "Aucune heure d'insertion n'est calculée pour ce marché."
     return {
-        "lots": [
-            {"numero": r.lot.numero, "intitule": r.lot.intitule, "base": basis_label(r.lot.bases), "heures": r.heures, "raison": r.raison}
-            for r in result.lots
-        ],
+        "lots": lots,
+        "cadre": any(lot["cadre"] for lot in lots),
         "total": result.total_heures,
-        "sentence": (
-            f"Soit {fmt.nombre(result.parcours, 2)} parcours de {fmt.nombre(result.parcours_heures)} heures, "
-            f"{fmt.nombre(result.etp, 2)} ETP-année et {fmt.heures(result.heures_par_an)} par année d'exécution."
-        ) if result.total_heures else "Aucune heure d'insertion n'est calculée pour ce marché.",
+        "sentence": sentence,
         "counts": counts,
         "parcours_heures": load_registry().decimal("parcours_heures", outcome.profile.reference_date),
     }

@@ -34,6 +34,7 @@ class Outcome:
     hours_dict: dict | None = None
     findings: list = field(default_factory=list)  # Finding
     skipped: dict[str, str] = field(default_factory=dict)
+    plan: object | None = None  # ClausePlan: the lots' terms (an accord-cadre's firm hours, per tranche, ceiling)
 
     @property
     def ok(self) -> bool:
@@ -62,6 +63,7 @@ def evaluate(text: str | bytes, source: str = "profil.yaml") -> Outcome:
         return outcome
     outcome.profile = profile
     plan = build_plan(profile)
+    outcome.plan = plan
     outcome.hours = plan.hours
     outcome.hours_dict = hours_as_dict(outcome.hours)
     outcome.findings = review_profile(profile, plan=plan)
