@@ -348,3 +348,17 @@ def test_a_marche_d_insertion_lot_says_why_it_has_no_hours(client):
     assert lot.insertion and lot.hours.heures is None and lot.terms.reason
     reason = lot.terms.reason[:1].upper() + lot.terms.reason[1:]
     assert f"Lot 1 : {reason} Son volume d'heures, s'il en faut un, est le choix de l'acheteur" in table
+
+
+def test_the_review_s_findings_name_fields_by_label_too(client):
+    """« Indiquez « execution.plan_action_jours » », « déclarez-le : « considerations_environnementales: [critere] » »:
+    the findings the page shows say the label instead (the codes typed in a field stay as they are typed)."""
+    for name in ("services-sans-facilitateur", "services-critere-seul", "travaux-qpv"):
+        page = _opened(client, (ROOT / "profiles" / f"{name}.yaml").read_text(encoding="utf-8"))
+        notes = [_html.unescape(re.sub(r"<[^>]+>", "", li)).split("Référence :")[0]
+                 for li in re.findall(r'<li class="constat[^"]*">(.*?)</li>', page, re.S)]
+        assert notes, name
+        for note in notes:
+            assert not leaks(note, ("clause", "critere")), (name, leaks(note), note)
+    page = _opened(client, (ROOT / "profiles" / "services-sans-facilitateur.yaml").read_text(encoding="utf-8"))
+    assert "Indiquez « Délai de remise du plan d&#39;action d&#39;insertion après notification, en jours" in page

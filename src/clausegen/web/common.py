@@ -156,7 +156,7 @@ def place(view: form_model.FormView, issues, findings, *, lines: bool, inline: b
             "where": _where(view, target) if target is not None else "Profil",
             "severity": finding.severity,
             "rule": finding.rule,
-            "message": finding.message,
+            "message": form_messages.words(view, finding.message, target.path if target is not None else ""),
             "reference": finding.reference,
         })
     return summary, notes

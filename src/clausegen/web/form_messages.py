@@ -53,20 +53,36 @@ def _parent(path: str) -> str:
     return path[:cut] if cut > 0 else ""
 
 
-def _label(view: FormView, key: str, near: str) -> str | None:
-    """The label of the field (or the legend of the group) ``key`` closest to ``near``."""
+def _item(view: FormView, key: str, near: str):
+    """The field (or group) ``key`` closest to ``near``."""
     probe = near
     while True:
         item = view.index.get(f"{probe}.{key}" if probe else key)
         if item is not None:
-            return _name(item)
+            return item
         if not probe:
             break
         probe = _parent(probe)
     for path, item in view.index.items():  # a key asked elsewhere (the accord-cadre's amounts of a lot)
         if path.rsplit(".", 1)[-1] == key:
-            return _name(item)
+            return item
     return None
+
+
+def _label(view: FormView, key: str, near: str) -> str | None:
+    item = _item(view, key, near)
+    return _name(item) if item is not None else None
+
+
+def _snippet(view: FormView, key: str, values: str, near: str) -> str | None:
+    """« considerations_environnementales: [clause] » (a line of YAML a message suggests) in the form's
+    words: « Label » : « the option's label »."""
+    item = _item(view, key, near)
+    if item is None:
+        return None
+    options = {o.value: o.label for o in getattr(item, "options", ()) if not o.unknown}
+    shown = [v.strip() for v in values.strip().strip("[]").split(",") if v.strip()]
+    return f"« {_name(item)} » : " + ", ".join(f"« {options.get(v, v)} »" for v in shown)
 
 
 def _where(view: FormView, path: str) -> str | None:
@@ -100,6 +116,9 @@ def words(view: FormView, text: str, near: str = "", options: dict[str, str] | N
         if _PATH.fullmatch(inner):
             where = _where(view, inner)
             return f"« {where} »" if where else match.group(0)
+        line = re.fullmatch(r"([a-z_]+): (.+)", inner)
+        if line and line.group(1) in keys:
+            return _snippet(view, line.group(1), line.group(2), near) or match.group(0)
         return match.group(0)
 
     def path(match: re.Match) -> str:
