@@ -318,27 +318,29 @@ def _plan(text: str):
     return build_plan(load_profile_text(text, "p.yaml"))
 
 
+def _french(number) -> str:
+    return f"{number:,}".replace(",", " ").replace(".", ",")
+
+
 def test_an_accord_cadre_shows_firm_hours_per_tranche_and_ceiling(client):
     text = (ROOT / "profiles" / "nettoyage-accord-cadre.yaml").read_text(encoding="utf-8")
     table = _table(_opened(client, text))
-    assert "Heures fermes" in table and "Par tranche de commandes" in table and "Au maximum" in table
     for lot in _plan(text).lots:
         terms = lot.terms
-        assert terms.framework and terms.minimum_ht is not None
-        per_tranche = format(terms.per_tranche, "f").replace(".", ",")
-        tranche, ceiling = f"{terms.tranche_ht:,.0f}".replace(",", " "), f"{terms.ceiling:,}".replace(",", " ")
-        row = f"{terms.firm} {per_tranche} h par tranche de {tranche} € HT {ceiling} h"
-        assert row in table, (row, table)
+        assert terms.framework and terms.minimum_ht is not None and terms.per_tranche % 1  # 133,33: a decimal, shown exactly
+        assert (f"Lot {lot.numero} : Accord-cadre : {_french(terms.firm)} heures fermes ; {_french(terms.per_tranche)} h par tranche de "
+                f"{_french(int(terms.tranche_ht))} € HT commandée au-delà du minimum ; au plus {_french(terms.ceiling)} heures si le maximum est atteint.") in table, table
 
 
 def test_an_accord_cadre_without_minimum_says_so(client):
     text = re.sub(r"\n\s*minimum_ht:.*", "", (ROOT / "profiles" / "nettoyage-accord-cadre.yaml").read_text(encoding="utf-8"))
     table = _table(_opened(client, text))
     assert "Aucune heure d'insertion n'est calculée" not in table
-    assert "Lot 1 : Accord-cadre sans minimum de commandes : aucune heure ferme" in table
-    assert "Aucune heure ferme : sans minimum de commandes" in table
     terms = _plan(text).lots[0].terms
-    assert terms.firm == 0 and f"{terms.ceiling:,} h".replace(",", " ") in table
+    assert terms.firm == 0 and terms.minimum_ht is None
+    assert (f"Lot 1 : Accord-cadre sans minimum de commandes : aucune heure ferme ; {_french(terms.per_tranche)} h par tranche de "
+            f"{_french(int(terms.tranche_ht))} € HT commandée ; au plus {_french(terms.ceiling)} heures si le maximum est atteint.") in table
+    assert "Aucune heure ferme : sans minimum de commandes" in table
 
 
 def test_a_marche_d_insertion_lot_says_why_it_has_no_hours(client):
@@ -362,3 +364,35 @@ def test_the_review_s_findings_name_fields_by_label_too(client):
             assert not leaks(note, ("clause", "critere")), (name, leaks(note), note)
     page = _opened(client, (ROOT / "profiles" / "services-sans-facilitateur.yaml").read_text(encoding="utf-8"))
     assert "Indiquez « Délai de remise du plan d&#39;action d&#39;insertion après notification, en jours" in page
+
+
+# -- in Chromium, with the script ---------------------------------------------------------------------------
+
+from test_web_browser import browser, by_id, check_accessibility, choose, css, downloads, server, type_in, wait  # noqa: E402,F401
+
+
+def test_in_a_browser_a_usual_value_fills_the_field_and_the_live_panel_speaks_labels(browser, server):
+    driver = browser
+    driver.get(f"{server}/profil")
+    type_in(driver, "champ-acheteur-nom", "Préfecture de la Gironde")
+    choose(driver, "champ-acheteur-type", "etat")
+    type_in(driver, "champ-marche-reference", "2026-TRX-014")
+    type_in(driver, "champ-marche-objet", "Réhabilitation de la cité administrative")
+    choose(driver, "champ-marche-nature", "travaux")
+    type_in(driver, "champ-marche-duree_mois", "24")
+    type_in(driver, "champ-marche-date_publication", "15/12/2026")
+    type_in(driver, "champ-calcul-cout_horaire", "32")
+    type_in(driver, "champ-lots-1-intitule", "Gros œuvre")
+    by_id(driver, "champ-lots-1-base_legale").click()
+    type_in(driver, "champ-lots-1-part_main_oeuvre", "40")
+    # no amount and no rate yet: the live panel lists what is missing, by label
+    wait(driver, lambda d: "corrigez d'abord" in by_id(d, "resultats-contenu").text)
+    panel = by_id(driver, "resultats-contenu").text
+    assert "Montant estimé du lot, en euros HT" in panel and not leaks(panel), panel
+    type_in(driver, "champ-lots-1-montant_ht", "850 000")
+    driver.execute_script("window.pageNotReloaded = true;")
+    css(driver, "button.valeur-usuelle[data-valeur='7'][data-champ='champ-calcul-taux_insertion']").click()
+    assert by_id(driver, "champ-calcul-taux_insertion").get_attribute("value") == "7"
+    wait(driver, lambda d: "Total : 744 heures" in by_id(d, "etat").text.replace("\u00a0", " "))
+    assert driver.execute_script("return window.pageNotReloaded === true;")  # filled without posting the page
+    check_accessibility(driver, "/profil, valeur usuelle choisie")

@@ -138,8 +138,10 @@ def place(view: form_model.FormView, issues, findings, *, lines: bool, inline: b
     summary = []
     refused = form_messages.refusals(view)
     taken = {issue.field for issue in refused}
-    for issue in [*refused, *(i for i in issues if i.field not in taken)]:
-        target, text = form_messages.form_issue(view, issue)
+    order = {path: n for n, path in enumerate(view.index)}
+    placed = [(issue, *form_messages.form_issue(view, issue)) for issue in [*refused, *(i for i in issues if i.field not in taken)]]
+    placed.sort(key=lambda row: order.get(row[1].path, -1) if row[1] is not None else -1)  # in the order of the form
+    for issue, target, text in placed:
         if target is not None and inline:
             target.errors.append(text)
         summary.append({
@@ -174,15 +176,15 @@ def _lot_row(r, plan) -> dict:
     row = {"numero": r.lot.numero, "intitule": r.lot.intitule, "base": basis_label(r.lot.bases), "heures": r.heures, "raison": r.raison,
            "cadre": None, "note": None}
     if terms is not None and terms.framework:
-        row["cadre"] = {
-            "fermes": terms.firm,
-            "par_tranche": terms.per_tranche,
-            "tranche": f"{fmt.nombre(terms.tranche_ht)}\u00a0€ HT" if terms.tranche_ht is not None else None,
-            "plafond": terms.ceiling,
-            "sans_minimum": terms.minimum_ht is None,
-        }
-        if terms.minimum_ht is None:
-            row["note"] = "Accord-cadre sans minimum de commandes : aucune heure ferme ; les heures naissent des commandes exécutées."
+        parts = [f"{fmt.heures(terms.firm)} fermes" if terms.minimum_ht is not None and terms.firm else "aucune heure ferme"]
+        if terms.per_tranche is not None and terms.tranche_ht is not None:
+            beyond = " au-delà du minimum" if terms.minimum_ht is not None else ""
+            parts.append(f"{fmt.nombre(terms.per_tranche)}\u00a0h par tranche de {fmt.nombre(terms.tranche_ht)}\u00a0€ HT commandée{beyond}")
+        if terms.ceiling is not None:
+            parts.append(f"au plus {fmt.heures(terms.ceiling)} si le maximum est atteint")
+        what = "accord-cadre sans minimum de commandes" if terms.minimum_ht is None else "accord-cadre"
+        row["cadre"] = {"fermes": terms.firm, "par_tranche": terms.per_tranche, "plafond": terms.ceiling}
+        row["note"] = _capital(f"{what} : {' ; '.join(parts)}.")
     elif lot_plan is not None and lot_plan.insertion and r.heures is None:
         reason = terms.reason if terms is not None and terms.reason else ""
         row["note"] = f"{_capital(reason)} {INSERTION_CHOICE}".strip()

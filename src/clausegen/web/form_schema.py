@@ -4,6 +4,7 @@ options from the schema's enumerations and the registry's labels, the usual valu
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -194,6 +195,7 @@ def _make_field(schema: dict, parts: list, data: dict, required: bool, on: _dt.d
             f.suffix = "%"
         if what == form_values.DATE:
             f.help = DATE_HINT  # instead of the schema's (the loader's own format, AAAA-MM-JJ)
+            f.label = re.sub(r"\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b", r"\3/\2/\1", f.label)  # « du 11/04/2019 au 31/12/2099 »
         if key == "courriel":
             f.autocomplete = "off"
             f.inputmode = "email"
