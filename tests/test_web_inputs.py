@@ -396,3 +396,15 @@ def test_in_a_browser_a_usual_value_fills_the_field_and_the_live_panel_speaks_la
     wait(driver, lambda d: "Total : 744 heures" in by_id(d, "etat").text.replace("\u00a0", " "))
     assert driver.execute_script("return window.pageNotReloaded === true;")  # filled without posting the page
     check_accessibility(driver, "/profil, valeur usuelle choisie")
+
+
+def test_no_label_nor_help_of_the_form_names_a_key(client):
+    """Some descriptions of the schema name keys (« à défaut, celui du marché (marche.cpv) »): the form says
+    the label of that field instead."""
+    page = client.get("/profil").text
+    texts = [_html.unescape(re.sub(r"<[^>]+>", "", x))
+             for x in re.findall(r'<(label|legend|p class="aide")[^>]*>(.*?)</(?:label|legend|p)>', page, re.S) for x in [x[1]]]
+    assert len(texts) > 80
+    assert [t for t in texts if leaks(t)] == []
+    lot_cpv = label_of(page, "champ-lots-1-cpv")
+    assert "(« Code CPV principal" in lot_cpv and "marche.cpv" not in lot_cpv

@@ -63,10 +63,13 @@ def _item(view: FormView, key: str, near: str):
         if not probe:
             break
         probe = _parent(probe)
-    for path, item in view.index.items():  # a key asked elsewhere (the accord-cadre's amounts of a lot)
-        if path.rsplit(".", 1)[-1] == key:
-            return item
-    return None
+    by_key = getattr(view, "_by_key", None)
+    if by_key is None:  # a key asked elsewhere (the accord-cadre's amounts of a lot): its first field
+        by_key = {}
+        for path, item in view.index.items():
+            by_key.setdefault(path.rsplit(".", 1)[-1], item)
+        view._by_key = by_key
+    return by_key.get(key)
 
 
 def _label(view: FormView, key: str, near: str) -> str | None:
@@ -190,3 +193,14 @@ def refusals(view: FormView) -> list[Issue]:
             if problem is not None:
                 out.append(Issue("formulaire", 0, 0, path, *problem))
     return out
+
+
+def speak(view: FormView) -> None:
+    """The labels and help of the form's fields and groups in the form's words (some descriptions of the
+    schema name a key: « à défaut, celui du marché (marche.cpv) »)."""
+    keys = schema_keys()
+    for path, item in view.index.items():
+        for name in ("label", "legend", "help"):
+            text = getattr(item, name, None)
+            if text and ("_" in text or "." in text or "«" in text) and any(k in text for k in keys):
+                setattr(item, name, words(view, text, path))
