@@ -198,8 +198,6 @@ def _capital(text: str) -> str:
 def results_context(outcome: work.Outcome) -> dict:
     """Figures of the side panel, formatted as the command line formats them; an accord-cadre's firm hours,
     hours per tranche and ceiling, and why a lot has no hours, read from the clause plan."""
-    from ..law.registry import load_registry
-
     if not outcome.ok:
         return {}
     result = outcome.hours
@@ -221,7 +219,6 @@ def results_context(outcome: work.Outcome) -> dict:
         "total": result.total_heures,
         "sentence": sentence,
         "counts": counts,
-        "parcours_heures": load_registry().decimal("parcours_heures", outcome.profile.reference_date),
     }
 
 
