@@ -111,7 +111,7 @@ ERRORS = [
     ({"lots[1].montant_ht": ""}, "champ-lots-1-montant_ht", "sans montant"),
     ({"lots[1].intitule": ""}, "champ-lots-1-intitule", "est obligatoire"),
     ({"lots[1].base_legale": ""}, "champ-lots-1-base_legale", "est obligatoire"),
-    ({"marche.duree_mois": "douze"}, "champ-marche-duree_mois", "n'est pas du type attendu"),
+    ({"marche.duree_mois": "douze"}, "champ-marche-duree_mois", "Écrivez un nombre entier, sans unité."),
     ({"acheteur.type": "mairie"}, "champ-acheteur-type", "n'est pas une valeur admise"),
     ({"calcul.taux_insertion": "sept"}, "champ-calcul-taux_insertion", "n'est pas un pourcentage"),
     ({"calcul.taux_insertion": "150"}, "champ-calcul-taux_insertion", "dépasse 100 %"),
@@ -150,7 +150,8 @@ def test_an_empty_amount_is_an_error_of_the_amount_not_of_the_lot(client):
     page = post(client, {"lots[1].montant_ht": ""}).text
     assert "champ-lots-1-montant_ht" in messages(page) and "champ-lots-1" not in messages(page)
     text = messages(page)["champ-lots-1-montant_ht"]
-    assert "« Montant estimé du lot, en euros HT »" in text and "montant_ht" not in text and "accord_cadre" not in text
+    assert "« Montant estimé du lot, en euros HT » ou la partie « Accord-cadre" in text and "montant_ht" not in text and "accord_cadre" not in text
+    assert "bloc" not in text
     assert '<a href="#champ-lots-1-montant_ht">' in page
 
 

@@ -142,6 +142,14 @@ def words(view: FormView, text: str, near: str = "", options: dict[str, str] | N
     return "".join(parts)
 
 
+# YAML's vocabulary in the loader's sentences, as the form says it.
+VOCABULARY = (
+    (re.compile(r"\b(?:un|le) bloc « "), "la partie « "),
+    (re.compile(r"\bdu bloc « "), "de la partie « "),
+    (re.compile(r"Écrivez un nombre entier sans guillemets ni unité\."), "Écrivez un nombre entier, sans unité."),
+)
+
+
 def _retarget(view: FormView, target, issue: Issue):
     """An issue on a group that names one of its fields first (a lot « sans montant », expecting
     « montant_ht »): that field."""
@@ -181,6 +189,8 @@ def form_issue(view: FormView, issue: Issue) -> tuple[Field | Group | None, str]
         text += f" Attendu : {words(view, expected, near, options).rstrip('.')}."
     if suggestion:
         text += f" {words(view, suggestion, near, options)}"
+    for pattern, replacement in VOCABULARY:
+        text = pattern.sub(replacement, text)
     return target, text[:1].upper() + text[1:]
 
 
