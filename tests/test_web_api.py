@@ -361,7 +361,7 @@ def test_opened_profile_shows_the_loader_errors_on_their_fields(client):
     assert 'id="resume-erreurs"' in page and "Le profil contient 2 erreurs" in page
     assert "<title>2 erreurs — Acheteur et marché — Profil du marché — clausegen</title>" in page
     assert 'href="#champ-marche-nature">Nature du marché</a> (ligne 8, colonne 11)' in page
-    assert "« service » n&#39;est pas une valeur admise. Attendu : « travaux », « fournitures » ou « services ». Vouliez-vous dire « services » ?" in page
+    assert "« service » n&#39;est pas une valeur admise. Attendu : « Travaux », « Fournitures » ou « Services ». Vouliez-vous dire « Services » ?" in page
     assert re.search(r'<select name="marche.nature" id="champ-marche-nature" aria-describedby="champ-marche-nature-erreur" aria-invalid="true">', page)
     assert '<option value="service" selected>« service » (valeur refusée)</option>' in page
     assert re.search(r'id="champ-calcul-taux_insertion" value="7" [^>]*aria-describedby="[^"]*champ-calcul-taux_insertion-erreur" aria-invalid="true"', page)

@@ -327,7 +327,7 @@ def test_fix_an_error_the_page_points_at(browser, server, tmp_path):
     assert active_id(driver) == "resume-erreurs"  # the error summary takes the focus
     summary = by_id(driver, "resume-erreurs")
     assert "Le profil contient une erreur" in summary.text
-    assert "« service » n'est pas une valeur admise" in summary.text and "Vouliez-vous dire « services » ?" in summary.text
+    assert "« service » n'est pas une valeur admise" in summary.text and "Vouliez-vous dire « Services » ?" in summary.text
     assert "ligne 60, colonne 11" in summary.text
     assert by_id(driver, "champ-marche-nature").get_attribute("aria-invalid") == "true"
     check_accessibility(driver, "/ouvrir → profil en erreur")
@@ -397,6 +397,7 @@ def test_the_form_works_without_javascript(browser_without_js, server):
     type_in(driver, "champ-marche-objet", "Réhabilitation de la cité administrative")
     choose(driver, "champ-marche-nature", "travaux")
     type_in(driver, "champ-marche-duree_mois", "24")
+    type_in(driver, "champ-marche-date_publication", "31/02/2027")  # refused: no such day
     assert "Remplissez le formulaire" in by_id(driver, "etat").text  # no script: nothing computed yet
     click_and_load(driver, css(driver, "button[value='etape:lots']"))  # « Suivant » or the step menu
     type_in(driver, "champ-lots-1-intitule", "Gros œuvre")
@@ -405,13 +406,14 @@ def test_the_form_works_without_javascript(browser_without_js, server):
     type_in(driver, "champ-lots-1-part_main_oeuvre", "40 %")
     go_step(driver, "calcul")
     type_in(driver, "champ-calcul-cout_horaire", "32")
-    type_in(driver, "champ-calcul-taux_insertion", "sept")  # refused, with the expected forms
+    type_in(driver, "champ-calcul-taux_insertion", "7")  # a percentage: the field says so
     click_and_load(driver, css(driver, "button[value='calculer']"))
     summary = by_id(driver, "resume-erreurs")
-    assert "Taux d'insertion" in summary.text
-    css(driver, "#resume-erreurs a").click()  # a plain link to the field of this step
-    assert driver.current_url.endswith("#champ-calcul-taux_insertion")
-    type_in(driver, "champ-calcul-taux_insertion", "7 %")
+    assert "« 31/02/2027 » n'existe pas : février 2027 n'a que 28 jours." in summary.text
+    # the field is on another step: the summary's entry is a button of the form, which saves and goes there
+    click_and_load(driver, css(driver, "#resume-erreurs button[value='etape:marche:champ-marche-date_publication']"))
+    assert driver.current_url.endswith("#champ-marche-date_publication")
+    type_in(driver, "champ-marche-date_publication", "15/03/2027")
     go_step(driver, "lots")
     assert driver.find_elements("css selector", "fieldset.lot")[0].is_displayed()
     click_and_load(driver, by_id(driver, "ajouter-lot"))

@@ -257,3 +257,22 @@ def test_the_new_form_shown_again_by_back_saves_into_its_draft(folder):
     assert again.url.path == first.url.path and len(client.app.state.store.list()) == 1
     assert "Retapé après Précédent" in again.text
     assert "Votre dernier brouillon" in client.get("/profil").text
+
+
+def test_posts_to_a_draft_need_a_form_content_type(folder):
+    client = TestClient(create_app(data_dir=folder))
+    page = new_draft(client)
+    for path in (page.url.path, f"{page.url.path}/supprimer", "/profil/yaml", "/profil/panneau"):
+        refused = client.post(path, content=b"action=calculer", headers={"content-type": "text/plain"})
+        assert refused.status_code == 415, path
+
+
+def test_documents_are_not_made_from_a_value_the_form_refuses(folder):
+    """« 1e6 » in an amount: the loader would read it, the form refuses it — and so do the documents."""
+    client = TestClient(create_app(data_dir=folder))
+    page = new_draft(client, **{"lots[1].montant_ht": "1e6"})
+    assert "notation scientifique" in page.text
+    answer = client.post(page.url.path, data={**qpv_fields(), "lots[1].montant_ht": "1e6", "csrf": csrf_of(page.text), "action": "zip",
+                                              "version": field(page.text, "version"), "page": field(page.text, "page")})
+    assert answer.headers["content-type"].startswith("text/html") and "corrigez-les avant de produire les documents" in answer.text
+    assert client.get(f"{page.url.path}/documents.zip").headers["content-type"].startswith("text/html")

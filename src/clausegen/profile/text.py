@@ -18,6 +18,7 @@ import re
 import tempfile
 import textwrap
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,8 @@ def _scalar(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, Decimal) and value.is_finite():
+        return format(value, "f")  # exact, unquoted: the loader reads the number as it is written
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     return _string(str(value))

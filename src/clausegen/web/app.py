@@ -91,6 +91,7 @@ def create_app(token: str | None = None, *, secret: bytes | None = None, data_di
         Route("/profil", draft.new, methods=["GET"]),
         Route("/profil", draft.create, methods=["POST"]),
         Route("/profil/yaml", draft.as_yaml, methods=["POST"]),
+        Route("/profil/panneau", draft.panel, methods=["POST"]),
         Route("/profil/{draft}", draft.show, methods=["GET"]),
         Route("/profil/{draft}", draft.update, methods=["POST"]),
         Route("/profil/{draft}/profil.yaml", draft.export_yaml, methods=["GET"]),
@@ -110,7 +111,8 @@ def create_app(token: str | None = None, *, secret: bytes | None = None, data_di
         Route("/api/docs", view.api_docs, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    post_types = {route.path: api.YAML_TYPES if route.path.startswith("/api/") else security.FORM_TYPES
+    post_types = {(route.path if "{" not in route.path else route.path_regex):
+                  api.YAML_TYPES if route.path.startswith("/api/") else security.FORM_TYPES
                   for route in routes if isinstance(route, Route) and "POST" in (route.methods or ())}
     app = Starlette(
         routes=routes,

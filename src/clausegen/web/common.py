@@ -16,7 +16,7 @@ from starlette.templating import Jinja2Templates
 from .._version import __version__
 from .. import fmt
 from ..errors import ClausegenError, Issue
-from . import form_model, security, work
+from . import form_messages, form_model, security, work
 
 
 HERE = Path(__file__).resolve().parent
@@ -127,7 +127,7 @@ def issue_text(issue: Issue) -> str:
 def _where(view: form_model.FormView, target) -> str:
     if target is None:
         return "Profil"
-    label = target.label if isinstance(target, form_model.Field) else target.legend
+    label = _name(target)
     path = target.path
     if path.startswith("lots[") and not (isinstance(target, form_model.Group) and target.kind == "lot"):
         number = int(path[5 : path.index("]")])
@@ -136,56 +136,98 @@ def _where(view: form_model.FormView, target) -> str:
     return label
 
 
+def _name(item) -> str:
+    return item.label if isinstance(item, form_model.Field) else item.legend
+
+
 def place(view: form_model.FormView, issues, findings, *, lines: bool, inline: bool = True) -> tuple[list[dict], list[dict]]:
-    """Put each issue on its field (its message shown under it) and give the summaries' entries:
-    ``({href, where, text, line}, {href, where, severity, rule, message, reference})``."""
+    """Put each issue on its field (its message shown under it, in the form's words: ``form_issue``) and
+    give the summaries' entries: ``({href, where, text, line}, {href, where, severity, rule, message,
+    reference})``. Values the form refuses though the loader reads them (« 1e6 ») are issues too."""
     summary = []
-    for issue in issues:
-        target = view.target(issue.field)
-        text = issue_text(issue)
+    refused = form_messages.refusals(view)
+    taken = {issue.field for issue in refused}
+    order = {path: n for n, path in enumerate(view.index)}
+    placed = [(issue, *form_messages.form_issue(view, issue)) for issue in [*refused, *(i for i in issues if i.field not in taken)]]
+    placed.sort(key=lambda row: order.get(row[1].path, -1) if row[1] is not None else -1)  # in the order of the form
+    for issue, target, text in placed:
         if target is not None and inline:
             target.errors.append(text)
         summary.append({
             "href": f"#{target.id}" if target is not None else None,
-            "where": _where(view, target) if target is not None else (issue.field or "Profil"),
+            "where": _where(view, target) if target is not None else "Profil",
             "text": text,
-            "line": f"ligne {issue.line}, colonne {issue.column}" if lines else None,
+            "line": f"ligne {issue.line}, colonne {issue.column}" if lines and issue.line else None,
         })
     notes = []
     for finding in findings:
         target = view.target(finding.field)
         notes.append({
             "href": f"#{target.id}" if target is not None else None,
-            "where": _where(view, target) if target is not None else (finding.field or "Profil"),
+            "where": _where(view, target) if target is not None else "Profil",
             "severity": finding.severity,
             "rule": finding.rule,
-            "message": finding.message,
+            "message": form_messages.words(view, finding.message, target.path if target is not None else ""),
             "reference": finding.reference,
         })
     return summary, notes
 
 
-def results_context(outcome: work.Outcome) -> dict:
-    """Figures of the side panel, formatted as the command line formats them."""
-    from ..law.registry import load_registry
+INSERTION_CHOICE = "Son volume d'heures, s'il en faut un, est le choix de l'acheteur : il n'est pas calculé."
+
+
+def _lot_row(r, plan) -> dict:
+    """A lot of the hours table, its figures read from the clause plan's terms (never recomputed)."""
     from ..working import basis_label
 
+    lot_plan = next((p for p in plan.lots if p.numero == r.lot.numero), None) if plan is not None else None
+    terms = lot_plan.terms if lot_plan is not None else None
+    row = {"numero": r.lot.numero, "intitule": r.lot.intitule, "base": basis_label(r.lot.bases), "heures": r.heures, "raison": r.raison,
+           "cadre": None, "note": None}
+    if terms is not None and terms.framework:
+        parts = [f"{fmt.heures(terms.firm)} fermes" if terms.minimum_ht is not None and terms.firm else "aucune heure ferme"]
+        if terms.per_tranche is not None and terms.tranche_ht is not None:
+            beyond = " au-delà du minimum" if terms.minimum_ht is not None else ""
+            parts.append(f"{fmt.nombre(terms.per_tranche)}\u00a0h par tranche de {fmt.nombre(terms.tranche_ht)}\u00a0€ HT commandée{beyond}")
+        if terms.ceiling is not None:
+            parts.append(f"au plus {fmt.heures(terms.ceiling)} si le maximum est atteint")
+        what = "accord-cadre sans minimum de commandes" if terms.minimum_ht is None else "accord-cadre"
+        row["cadre"] = {"fermes": terms.firm, "par_tranche": terms.per_tranche, "plafond": terms.ceiling}
+        row["note"] = _capital(f"{what} : {' ; '.join(parts)}.")
+    elif lot_plan is not None and lot_plan.insertion and r.heures is None:
+        reason = terms.reason if terms is not None and terms.reason else ""
+        row["note"] = f"{_capital(reason)} {INSERTION_CHOICE}".strip()
+    return row
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def results_context(outcome: work.Outcome) -> dict:
+    """Figures of the side panel, formatted as the command line formats them; an accord-cadre's firm hours,
+    hours per tranche and ceiling, and why a lot has no hours, read from the clause plan."""
     if not outcome.ok:
         return {}
     result = outcome.hours
     counts = {s: sum(f.severity == s for f in outcome.findings) for s in ("erreur", "avertissement", "conseil")}
+    lots = [_lot_row(r, outcome.plan) for r in result.lots]
+    if result.total_heures:
+        sentence = (f"Soit {fmt.nombre(result.parcours, 2)} parcours de {fmt.nombre(result.parcours_heures)} heures, "
+                    f"{fmt.nombre(result.etp, 2)} ETP-année et {fmt.heures(result.heures_par_an)} par année d'exécution.")
+    elif any(lot["cadre"] and lot["cadre"]["par_tranche"] for lot in lots):
+        sentence = ("Aucune heure ferme : sans minimum de commandes, les heures de l'accord-cadre dépendent des commandes exécutées, "
+                    "par tranche, jusqu'au plafond du tableau si le maximum est atteint.")
+    elif any(lot["note"] for lot in lots):
+        sentence = "Aucune heure d'insertion n'est calculée pour ce marché : le tableau dit pourquoi pour chaque lot."
+    else:
+        sentence = "Aucune heure d'insertion n'est calculée pour ce marché."
     return {
-        "lots": [
-            {"numero": r.lot.numero, "intitule": r.lot.intitule, "base": basis_label(r.lot.bases), "heures": r.heures, "raison": r.raison}
-            for r in result.lots
-        ],
+        "lots": lots,
+        "cadre": any(lot["cadre"] for lot in lots),
         "total": result.total_heures,
-        "sentence": (
-            f"Soit {fmt.nombre(result.parcours, 2)} parcours de {fmt.nombre(result.parcours_heures)} heures, "
-            f"{fmt.nombre(result.etp, 2)} ETP-année et {fmt.heures(result.heures_par_an)} par année d'exécution."
-        ) if result.total_heures else "Aucune heure d'insertion n'est calculée pour ce marché.",
+        "sentence": sentence,
         "counts": counts,
-        "parcours_heures": load_registry().decimal("parcours_heures", outcome.profile.reference_date),
     }
 
 

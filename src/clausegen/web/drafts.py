@@ -177,7 +177,7 @@ class Drafts:
     async def _download(self, draft, action: str, data: dict) -> Response:
         if action == "telecharger":
             return attachment(profile_text(data, profile_filename(data, ".yaml")), profile_filename(data, ".yaml"), "application/yaml")
-        response = await pack_files(draft.text, draft.source, draft.state.get("wanted"), pdf=action == "pdf")
+        response = await pack_files(draft.text, draft.source, draft.state.get("wanted"), pdf=action == "pdf", data=data)
         if isinstance(response, Response):
             return response
         await run_in_threadpool(self.store.set_state, draft.id, {**draft.state, "computed": True, "notice": response})
@@ -192,18 +192,31 @@ class Drafts:
         data = posted["data"]
         return Response(profile_text(data, profile_filename(data, ".yaml")), media_type="application/yaml")
 
+    async def panel(self, request: Request) -> Response:
+        """The page for the posted form, computed and saved nowhere: the script takes its panel of hours and
+        findings and its fields' messages as the buyer types."""
+        posted, ok = await self._posted(request)
+        if not ok:
+            raise security.Refusal(403)
+        context = await profile_context(posted["data"], source=posted["source"], step=steps.step(posted["step"]), computed=True,
+                                        wanted=posted["wanted"])
+        return self._page(request, context, draft=None)
+
     # -- downloads and the home page's buttons ----------------------------------------------------
     async def export_yaml(self, request: Request) -> Response:
+        """The draft's YAML as saved: the form's text (its header naming this file), or an opened profile's own
+        text, comments included, until the form saves it."""
         draft = await self._draft(request)
         data = await run(_read, draft.text, draft.source)
-        name = profile_filename(data, ".yaml")
-        return attachment(profile_text(data, name), name, "application/yaml")
+        return attachment(draft.text, profile_filename(data, ".yaml"), "application/yaml")
 
     async def documents(self, request: Request) -> Response:
         draft = await self._draft(request)
         if request.path_params["kind"] not in ("documents", "documents-pdf"):
             raise security.Refusal(404)
-        response = await pack_files(draft.text, draft.source, draft.state.get("wanted"), pdf=request.path_params["kind"] == "documents-pdf")
+        data = await run(_read, draft.text, draft.source)
+        response = await pack_files(draft.text, draft.source, draft.state.get("wanted"), pdf=request.path_params["kind"] == "documents-pdf",
+                                    data=data)
         if isinstance(response, Response):
             return response
         await run_in_threadpool(self.store.set_state, draft.id, {**draft.state, "computed": True, "notice": response, "download": None})

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ..profile.schema import profile_schema
+from . import form_values
 from .form_schema import _is_scalar_list, _node, _path, _types
 from .form_model import MAX_LOTS, MAX_SUB_CRITERIA, Field, FormView
 
@@ -41,7 +42,10 @@ def _leaf_value(schema: dict, key: str, values: list[str]) -> Any:
     types = _types(node)
     if "boolean" in types and text in ("true", "false"):
         return text == "true"
-    if ("integer" in types or "number" in types) and _DIGITS.match(text):
+    what = form_values.kind(node)
+    if what is not None:
+        return form_values.read(what, text)  # a rate typed as a percentage, a French amount, JJ/MM/AAAA
+    if "integer" in types and _DIGITS.match(text):
         return int(text)
     return text
 
@@ -122,13 +126,47 @@ def form_data(form) -> dict:
     return pruned
 
 
+_VALUE_PATH = re.compile(r"^(?:(calcul|execution)|lots\[([0-9]{1,4})\])\.([a-z_]+)$")
+
+
+def _usual_value(data: dict, where: str) -> bool:
+    """« valeur:calcul.taux_insertion=7 »: the usual value a button beside a rate field gives, read as the
+    field reads what is typed (a form without script posts it; the script fills the field itself)."""
+    path, _, text = where.partition("=")
+    match = _VALUE_PATH.match(path)
+    if not match or not text.strip():
+        return False
+    section, lot, key = match.groups()
+    schema = profile_schema()["properties"]
+    block = schema[section] if section else schema["lots"]["items"]
+    leaf = _node(block).get("properties", {}).get(key)
+    what = form_values.kind(_node(leaf)) if isinstance(leaf, dict) else None
+    if what not in (form_values.RATE, form_values.AMOUNT):
+        return False
+    value = form_values.read(what, text.strip())
+    if section:
+        target = data.setdefault(section, {})
+    else:
+        lots = data.get("lots")
+        number = int(lot)
+        if not isinstance(lots, list) or not 1 <= number <= len(lots) or not isinstance(lots[number - 1], dict):
+            return False
+        target = lots[number - 1]
+    if isinstance(target, dict):
+        target[key] = value
+    return True
+
+
 def apply_edit(data: dict, action: str) -> bool:
-    """Apply « ajouter-lot », « retirer-lot:N », « ajouter-sous-critere:N », « retirer-sous-critere:N:M » to
-    ``data`` in place; False when ``action`` is no such edit."""
+    """Apply « ajouter-lot », « retirer-lot:N », « ajouter-sous-critere:N », « retirer-sous-critere:N:M »,
+    « valeur:CHAMP=VALEUR » (a usual value in one click) to ``data`` in place; False when ``action`` is no
+    such edit."""
     lots = data.setdefault("lots", [])
     if not isinstance(lots, list):
         return False
     verb, _, where = action.partition(":")
+    if verb == "valeur":
+        return _usual_value(data, where)
     numbers = [int(n) for n in where.split(":") if n.isdigit()]
     if verb == "ajouter-lot":
         if len(lots) < MAX_LOTS:

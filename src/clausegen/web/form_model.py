@@ -69,7 +69,10 @@ VALUE_LABELS = {
 }
 
 
-RATE_HINT = "Un pourcentage, comme « 7 % » ou « 7,5 % »."
+RATE_HINT = "Un pourcentage : « 7 » ou « 7,5 » (le signe % est facultatif)."
+
+
+DATE_HINT = "JJ/MM/AAAA ou AAAA-MM-JJ, comme « 15/03/2027 »."
 
 
 AMOUNT_HINT = "Chiffres seuls, ou avec des espaces et une virgule : « 32 », « 1 250 000,50 »."
@@ -116,6 +119,9 @@ class Field:
     required: bool = False
     options: list[Option] = field(default_factory=list)
     suggestions: list[Option] = field(default_factory=list)  # a datalist of usual values
+    quick: list[Option] = field(default_factory=list)  # usual values given in one click (a button beside the field)
+    value_kind: str | None = None  # form_values.RATE, AMOUNT, PENALTY, DATE: how the field reads what is typed
+    suffix: str | None = None  # shown after the input (« % »)
     inputmode: str | None = None
     autocomplete: str | None = None
     errors: list[str] = field(default_factory=list)

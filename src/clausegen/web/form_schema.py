@@ -4,13 +4,15 @@ options from the schema's enumerations and the registry's labels, the usual valu
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from ..law.registry import load_registry
 from ..model import NATURES, PERIODICITES, PROCEDURES
-from .form_model import AMOUNT_HINT, BOOLEAN_OPTIONS, HELP, LABELS, RATE_HINT, TEXTAREAS, VALUE_LABELS, Field, Option, _capital, _split_description
+from . import form_values
+from .form_model import AMOUNT_HINT, BOOLEAN_OPTIONS, DATE_HINT, HELP, LABELS, RATE_HINT, TEXTAREAS, VALUE_LABELS, Field, Option, _capital, _split_description
 
 
 def _node(schema: dict) -> dict:
@@ -78,7 +80,7 @@ def _practice(key: str, on: _dt.date) -> tuple[str | None, list[Option]]:
     if key == "taux_insertion":
         values = law.practice("taux_insertion_usuels", on).value
         hint = f"{practice_hint('taux_insertion_usuels', on)} ; {practice_hint('taux_insertion_fourchette', on, capital=False)}."
-        return hint, [Option(v, v) for v in values]
+        return hint, [Option(form_values.show(form_values.RATE, v) or v, v) for v in values]
     if key == "part_main_oeuvre":
         fact = law.practice("parts_main_oeuvre", on)
         label = _capital(law.practice_entry("parts_main_oeuvre")["label"])
@@ -86,7 +88,7 @@ def _practice(key: str, on: _dt.date) -> tuple[str | None, list[Option]]:
         seen: dict[str, str] = {}
         for row in fact.value:
             seen.setdefault(row["part"], row["metier"])
-        return f"{label} : {rows}.", [Option(part, metier) for part, metier in seen.items()]
+        return f"{label} : {rows}.", [Option(form_values.show(form_values.RATE, part) or part, metier) for part, metier in seen.items()]
     if key == "ponderation":
         return f"{practice_hint('ponderation_fourchette', on)}.", []
     return None, []
@@ -131,10 +133,12 @@ def _make_field(schema: dict, parts: list, data: dict, required: bool, on: _dt.d
     node = _node(schema)
     description = schema.get("description") or node.get("description") or key
     label, help_text = _split_description(description)
-    label = LABELS.get(key, label)
+    label = LABELS.get(key, label).replace(" (AAAA-MM-JJ)", "")
     help_text = HELP.get(key, help_text)
     raw = _get(data, parts)
-    f = Field(_path(parts), key, label, "text", _display(raw), help_text, required)
+    what = form_values.kind(node)
+    shown = form_values.show(what, raw)
+    f = Field(_path(parts), key, label, "text", _display(raw) if shown is None else shown, help_text, required, value_kind=what)
     types = _types(node)
     if key == "base_legale":
         law = load_registry()
@@ -177,16 +181,21 @@ def _make_field(schema: dict, parts: list, data: dict, required: bool, on: _dt.d
     if f.kind == "text":
         if types == ["integer"]:
             f.inputmode = "numeric"
-        examples = node.get("examples") or []
         practice_help, suggestions = _practice(key, on)
         if practice_help:
             f.help = f"{f.help} {practice_help}" if f.help else practice_help
-            f.suggestions = suggestions
-        if "number" in types:
-            rate = any("%" in str(e) for e in examples)
-            f.help = (f.help + " " if f.help else "") + (RATE_HINT if rate else AMOUNT_HINT)
-        if node.get("format") == "date":
-            f.help = None  # the label says AAAA-MM-JJ
+            if key == "taux_insertion":
+                f.quick = suggestions  # one click each (a submit button, or the script fills the field)
+            else:
+                f.suggestions = suggestions
+        if what in (form_values.RATE, form_values.AMOUNT, form_values.PENALTY):
+            f.inputmode = "decimal"
+            f.help = (f.help + " " if f.help else "") + (RATE_HINT if what == form_values.RATE else AMOUNT_HINT)
+        if what == form_values.RATE:
+            f.suffix = "%"
+        if what == form_values.DATE:
+            f.help = DATE_HINT  # instead of the schema's (the loader's own format, AAAA-MM-JJ)
+            f.label = re.sub(r"\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b", r"\3/\2/\1", f.label)  # « du 11/04/2019 au 31/12/2099 »
         if key == "courriel":
             f.autocomplete = "off"
             f.inputmode = "email"

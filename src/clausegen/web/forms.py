@@ -18,6 +18,7 @@ import datetime as _dt
 from typing import Any
 
 from ..profile.schema import profile_schema
+from . import form_messages
 from .form_model import HELP, LABELS, LOT_FIRST, MAX_LOTS, MAX_SUB_CRITERIA, SECTIONS, FormView, Group, _split_description, section_title
 from .form_schema import _get, _make_field, _node, _path, _reference_day
 
@@ -137,7 +138,9 @@ def build_form(data: Any) -> FormView:
             lot.legend = f"Lot {n + 1} — {title.strip()}"
         lots.append(lot)
     lots_group.items = lots
-    return FormView(sections, lots, lots_group, index)
+    view = FormView(sections, lots, lots_group, index)
+    form_messages.speak(view)
+    return view
 
 
 # -- posted fields → plain data -------------------------------------------------------------------------

@@ -141,19 +141,26 @@ def preview_lines(text: str) -> list[dict]:
     return blocks
 
 
-async def pack_files(text: str, source: str, wanted: list[str] | None, *, pdf: bool):
+ERRORS_FIRST = "Le profil contient des erreurs : corrigez-les avant de produire les documents."
+
+
+async def pack_files(text: str, source: str, wanted: list[str] | None, *, pdf: bool, data: dict | None = None):
     """The documents' zip of the profile ``text`` as a download (made in the heavy lane), or a French
-    sentence saying why there is none."""
+    sentence saying why there is none. ``data``: the form's answers, whose values the form refuses though
+    the loader reads them (« 1e6 ») stop the documents as the loader's errors do."""
     from ..errors import ProfileError
+    from . import form_messages
     from .lanes import heavy
 
+    if data is not None and form_messages.refusals(forms.build_form(data)):
+        return ERRORS_FIRST
     names = [n for n in (document_names() if wanted is None else wanted) if n in document_names()]
     if not names:
         return "Choisissez au moins un document à produire."
     try:
         reference, files = await heavy(work.pack, text, source, names)
     except ProfileError:
-        return "Le profil contient des erreurs : corrigez-les avant de produire les documents."
+        return ERRORS_FIRST
     if not files:  # every document chosen is without object for this market
         return "Choisissez au moins un document à produire."
     if pdf:
@@ -243,7 +250,7 @@ def lost_in_form(data: dict) -> str | None:
 
     kept = set(_leaf_paths(form_data.form_data(form_data.posted(forms.build_form(data)))))
     kept_prefixes = {prefix for path in kept for prefix in _prefixes(path)}
-    lost = [p for p in _leaf_paths(data) if p not in kept and p != "version"]
+    lost = [p for p in _leaf_paths(data) if p not in kept and p != "version" and _in_schema(p)]
     if not lost:
         return None
     lots = data.get("lots") if isinstance(data.get("lots"), list) else []
@@ -260,6 +267,24 @@ def lost_in_form(data: dict) -> str | None:
     return ("Ce profil ne peut pas être modifié dans le formulaire sans perte : " + " ; ".join(reasons) + ". Rien n'a été enregistré. "
             "Modifiez-le dans un éditeur de texte, puis utilisez la ligne de commande (« clausegen check », « clausegen render »), "
             "qui lit tout le profil.")
+
+
+def _in_schema(path: str) -> bool:
+    """Whether every key of ``path`` is one the schema knows (an unknown key is the loader's error, shown on
+    the form like any other, not a loss)."""
+    import re
+
+    from ..profile.schema import profile_schema
+
+    node = profile_schema()
+    for key in re.sub(r"\[\d+\]", "", path).split("."):
+        while node.get("type") == "array" or "items" in node:
+            node = node.get("items", {})
+        properties = node.get("properties")
+        if not isinstance(properties, dict) or key not in properties:
+            return False
+        node = properties[key]
+    return True
 
 
 def _beyond_limits(path: str) -> bool:

@@ -219,7 +219,13 @@ class Guard:
         self.render_refusal = render_refusal  # (status, path, detail) → (content type, body bytes)
         self.allowed_hosts = None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
         self.shown_host = next(iter(allowed_hosts), None) if allowed_hosts else None
-        self.post_types = dict(post_types or {})  # path → the Content-Types its POST takes
+        self.post_types = dict(post_types or {})  # path, or compiled pattern of a path with parameters → its POST's Content-Types
+
+    def _post_types(self, path: str):
+        for key, types in self.post_types.items():
+            if key == path or (not isinstance(key, str) and key.fullmatch(path)):
+                return types
+        return None
 
     async def _refuse(self, send, status: int, path: str, detail: str | None = None, extra=()):
         content_type, body = self.render_refusal(status, path, detail)
@@ -255,8 +261,9 @@ class Guard:
                 detail = "jeton incorrect" if given is not None or bearer is not None else None
                 await self._refuse(send, 401, path, detail, [(b"www-authenticate", b'Bearer realm="clausegen"')])
                 return
-        if scope.get("method") == "POST" and path in self.post_types:
-            refusal = content_type_refusal(path, headers.get(b"content-type", b"").decode("latin-1"), self.post_types[path])
+        accepted = self._post_types(path) if scope.get("method") == "POST" else None
+        if accepted is not None:
+            refusal = content_type_refusal(path, headers.get(b"content-type", b"").decode("latin-1"), accepted)
             if refusal:
                 await self._refuse(send, 415, path, refusal)
                 return

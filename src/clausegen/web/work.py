@@ -36,6 +36,7 @@ class Outcome:
     hours_dict: dict | None = None
     findings: list = field(default_factory=list)  # Finding
     skipped: dict[str, str] = field(default_factory=dict)
+    plan: object | None = None  # ClausePlan: the lots' terms (an accord-cadre's firm hours, per tranche, ceiling)
 
     @property
     def ok(self) -> bool:
