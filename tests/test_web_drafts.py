@@ -276,3 +276,17 @@ def test_documents_are_not_made_from_a_value_the_form_refuses(folder):
                                               "version": field(page.text, "version"), "page": field(page.text, "page")})
     assert answer.headers["content-type"].startswith("text/html") and "corrigez-les avant de produire les documents" in answer.text
     assert client.get(f"{page.url.path}/documents.zip").headers["content-type"].startswith("text/html")
+
+
+def test_a_review_is_kept_a_day_and_only_the_last_twenty(tmp_path):
+    from clausegen.web import store as store_module
+
+    store = DraftStore(tmp_path)
+    first = store.keep_review([("a.yaml", b"version: 1\n")])
+    assert store.review_files(first) == [("a.yaml", b"version: 1\n")]
+    with store._connection() as db:  # a day and a minute ago
+        db.execute("UPDATE reviews SET created = '2000-01-01T00:00:00+00:00' WHERE id = ?", (first,))
+    kept = [store.keep_review([(f"{n}.yaml", b"x")]) for n in range(store_module.MAX_REVIEWS + 1)]
+    assert store.review_files(first) is None  # too old
+    assert store.review_files(kept[0]) is None  # beyond the twenty most recent
+    assert store.review_files(kept[-1]) == [(f"{store_module.MAX_REVIEWS}.yaml", b"x")]

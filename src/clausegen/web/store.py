@@ -31,6 +31,8 @@ from ..errors import ClausegenError
 FILE_NAME = "brouillons.sqlite"
 MAX_DRAFTS = 500  # a buyer keeps a few dozen; beyond, the home page asks to delete some
 MAX_TEXT = 4 * 1024 * 1024  # one draft's YAML (the form itself is limited to 2 Mio)
+REVIEW_HOURS = 24  # a PFRA review's profiles are kept this long, for its report and its pooling table
+MAX_REVIEWS = 20  # and only the most recent ones
 ID = re.compile(r"[A-Za-z0-9_-]{12}")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS drafts (
@@ -47,6 +49,7 @@ CREATE TABLE IF NOT EXISTS drafts (
 );
 CREATE INDEX IF NOT EXISTS drafts_origin ON drafts (origin);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS reviews (id TEXT PRIMARY KEY, created TEXT NOT NULL, files TEXT NOT NULL);
 """
 
 
@@ -235,6 +238,36 @@ class DraftStore:
 
     def delete(self, draft_id: str) -> bool:
         return self._transaction(lambda db: db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,)).rowcount > 0)
+
+
+    # -- the profiles of a PFRA review, kept for its report (the page refers to them, never embeds them) --
+    def keep_review(self, files: list[tuple[str, bytes]]) -> str:
+        """Keep the profiles of a review; its id. Reviews older than ``REVIEW_HOURS`` or beyond the
+        ``MAX_REVIEWS`` most recent are forgotten."""
+        import base64
+
+        payload = json.dumps([[name, base64.b64encode(data).decode("ascii")] for name, data in files])
+        review_id = secrets.token_urlsafe(9)
+        limit = (_dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(hours=REVIEW_HOURS)).replace(microsecond=0).isoformat()
+
+        def work(db):
+            db.execute("DELETE FROM reviews WHERE created < ?", (limit,))
+            db.execute("INSERT INTO reviews (id, created, files) VALUES (?, ?, ?)", (review_id, _now(), payload))
+            db.execute("DELETE FROM reviews WHERE id NOT IN (SELECT id FROM reviews ORDER BY created DESC, rowid DESC LIMIT ?)", (MAX_REVIEWS,))
+
+        self._transaction(work)
+        return review_id
+
+    def review_files(self, review_id: str) -> list[tuple[str, bytes]] | None:
+        """The profiles of the review ``review_id``; None once it is forgotten."""
+        import base64
+
+        if not ID.fullmatch(review_id or ""):
+            return None
+        row = self._transaction(lambda db: db.execute("SELECT files FROM reviews WHERE id = ?", (review_id,)).fetchone())
+        if row is None:
+            return None
+        return [(name, base64.b64decode(data)) for name, data in json.loads(row[0])]
 
 
 def _state(state: dict) -> str:

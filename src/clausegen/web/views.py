@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ..errors import ClausegenError, ProfileError
+from ..errors import ProfileError
 from . import security, work
 from .common import Pages, attachment, run
 from .lanes import heavy
@@ -107,9 +107,11 @@ class Views:
                                                              "ignored": collected.ignored, "title_prefix": "Erreur"}, status=422)
         collected.files.sort(key=lambda f: f[0].lower())  # the order of « clausegen check DOSSIER »
         reviewed, mutualisation, warnings = await heavy(work.review_pooled, collected.files)
-        return await self._review_page(request, reviewed, collected, mutualisation, warnings)
+        valid = [(r.name, r.text.encode("utf-8")) for r in reviewed if r.outcome.ok]
+        review_id = await run_in_threadpool(self.store.keep_review, valid) if valid else None
+        return await self._review_page(request, reviewed, collected, mutualisation, warnings, review_id)
 
-    async def _review_page(self, request: Request, reviewed, collected: Collected, mutualisation, warnings) -> Response:
+    async def _review_page(self, request: Request, reviewed, collected: Collected, mutualisation, warnings, review_id) -> Response:
         from ..report.mutualisation import HEADERS, counts_sentence, reminder, table_rows
         from .common import issue_text
 
@@ -134,6 +136,7 @@ class Views:
             "page": "revue",
             "rows": rows,
             "valid": [r for r in reviewed if r.outcome.ok],
+            "review_id": review_id,
             "problems": collected.problems,
             "ignored": collected.ignored,
             "warnings": warnings,
@@ -148,27 +151,16 @@ class Views:
         return self.pages.render(request, "revue.html", context)
 
     async def review_report(self, request: Request) -> Response:
-        form = await self._form(request, max_fields=MAX_FILES * 2 + 20, max_files=0, max_part_size=MAX_FILE + 1024)
-        names = [n for n in form.getlist("profil_nom") if isinstance(n, str)]
-        texts = [t for t in form.getlist("profil_texte") if isinstance(t, str)]
+        """The report or the pooling table of a review, whose profiles the server kept (``store.keep_review``):
+        the page sends the review's id, never the profiles themselves."""
+        form = await self._form(request, max_fields=20, max_files=0, max_part_size=1024)
+        review_id = form.get("revue") if isinstance(form.get("revue"), str) else ""
         what = form.get("action") if isinstance(form.get("action"), str) else "xlsx"
         include = form.get("mutualisation") == "oui"
         await form.close()
-        collected = Collected()
-        for name, text in zip(names[:MAX_FILES], texts[:MAX_FILES]):
-            collected.add(name, text.replace("\r\n", "\n").encode("utf-8"))
-        if not collected.files:
-            raise security.Refusal(400, "Aucun profil valide à mettre dans le rapport : relisez d'abord des profils.")
-        reviewed = await heavy(work.review_many, collected.files)
-        if not any(r.outcome.ok for r in reviewed):
-            raise security.Refusal(400, "Aucun profil valide à mettre dans le rapport.")
-        if what == "mutualisation":
-            data = await heavy(work.mutualisation_csv, reviewed)
-            return attachment(data, "mutualisation.csv", "text/csv")
-        output_format = "html" if what == "html" else "xlsx"
-        try:
-            data = await heavy(work.report, reviewed, output_format, include)
-        except ClausegenError as exc:
-            raise security.Refusal(400, str(exc)) from None
-        media = "text/html" if output_format == "html" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return attachment(data, f"rapport.{output_format}", media)
+        files = await run_in_threadpool(self.store.review_files, review_id)
+        if not files:
+            raise security.Refusal(404, "Cette revue n'est plus conservée sur le serveur (une journée, et les vingt dernières revues au plus) : "
+                                        "envoyez de nouveau les profils sur la page Revue PFRA.")
+        data, filename, media = await heavy(work.review_report, files, what, include)
+        return attachment(data, filename, media)

@@ -227,6 +227,25 @@ def spreadsheet_cell(text: str) -> str:
     return text
 
 
+def review_report(files: list[tuple[str, bytes]], what: str, mutualisation: bool) -> tuple[bytes, str, str]:
+    """The report of a review's profiles (the heavy lane): ``(data, file name, media type)``; ``what`` is
+    « xlsx », « html » or « mutualisation » (the pooling table as CSV)."""
+    from .security import Refusal
+
+    reviewed = review_many(files)
+    if not any(r.outcome.ok for r in reviewed):
+        raise Refusal(400, "Aucun profil valide à mettre dans le rapport.")
+    if what == "mutualisation":
+        return mutualisation_csv(reviewed), "mutualisation.csv", "text/csv"
+    output_format = "html" if what == "html" else "xlsx"
+    try:
+        data = report(reviewed, output_format, mutualisation)
+    except ClausegenError as exc:
+        raise Refusal(400, str(exc)) from None
+    media = "text/html" if output_format == "html" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return data, f"rapport.{output_format}", media
+
+
 def mutualisation_csv(reviewed: list[Reviewed]) -> bytes:
     """The mutualisation table (``report --mutualisation``) as CSV for a spreadsheet: « ; » separated,
     UTF-8 with a byte order mark (as Excel in French expects), no cell read as a formula (``spreadsheet_cell``:
