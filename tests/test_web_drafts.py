@@ -290,3 +290,44 @@ def test_a_review_is_kept_a_day_and_only_the_last_twenty(tmp_path):
     assert store.review_files(first) is None  # too old
     assert store.review_files(kept[0]) is None  # beyond the twenty most recent
     assert store.review_files(kept[-1]) == [(f"{store_module.MAX_REVIEWS}.yaml", b"x")]
+
+
+# -- the questions follow the answers ------------------------------------------------------------------------
+
+
+def _asked_first(view, path: str) -> bool:
+    """Whether the field or block at ``path`` is among the questions asked, not under « Autres informations »."""
+    from clausegen.web.form_model import Group
+
+    groups = [*view.sections, *view.lots]
+    for group in groups:
+        for item in group.items:
+            if item.path == path or (isinstance(item, Group) and any(x.path == path for x in item.walk())):
+                return True
+    return False
+
+
+def test_the_procedure_is_asked_up_front_and_an_accord_cadre_asks_its_amounts():
+    from clausegen.web.forms import build_form
+
+    data = read_profile_text(QPV.read_text(encoding="utf-8"))
+    view = build_form(data)
+    assert _asked_first(view, "marche.procedure") and _asked_first(view, "marche.techniques")
+    assert not _asked_first(view, "lots[1].accord_cadre.minimum_ht")  # a market that is not an accord-cadre
+    data["marche"]["techniques"] = ["accord_cadre"]
+    view = build_form(data)
+    assert _asked_first(view, "lots[1].accord_cadre.minimum_ht") and _asked_first(view, "lots[1].accord_cadre.maximum_ht")
+
+
+def test_the_derogation_is_asked_up_front_when_the_2026_rule_applies():
+    from clausegen import load_profile
+    from clausegen.plan import build_plan
+    from clausegen.web.forms import build_form
+
+    reached = ROOT / "profiles" / "nettoyage-accord-cadre.yaml"
+    below = ROOT / "profiles" / "travaux-qpv.yaml"
+    for path, expected in ((reached, True), (below, False)):
+        plan = build_plan(load_profile(path))
+        assert (plan.rule.in_force and plan.rule.reached) is expected
+        view = build_form(read_profile_text(path.read_text(encoding="utf-8")), plan)
+        assert _asked_first(view, "marche.derogation_clause_sociale.cas") is expected, path.name

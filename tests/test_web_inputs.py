@@ -333,7 +333,7 @@ def test_an_accord_cadre_shows_firm_hours_per_tranche_and_ceiling(client):
         terms = lot.terms
         assert terms.framework and terms.minimum_ht is not None and terms.per_tranche % 1  # 133,33: a decimal, shown exactly
         assert (f"Lot {lot.numero} : Accord-cadre : {_french(terms.firm)} heures fermes ; {_french(terms.per_tranche)} h par tranche de "
-                f"{_french(int(terms.tranche_ht))} € HT commandée au-delà du minimum ; au plus {_french(terms.ceiling)} heures si le maximum est atteint.") in table, table
+                f"{_french(int(terms.tranche_ht))} € HT de commandes exécutées au-delà du minimum ; au plus {_french(terms.ceiling)} heures si le maximum est atteint.") in table, table
 
 
 def test_an_accord_cadre_without_minimum_says_so(client):

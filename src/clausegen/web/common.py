@@ -188,7 +188,7 @@ def _lot_row(r, plan) -> dict:
         parts = [f"{fmt.heures(terms.firm)} fermes" if terms.minimum_ht is not None and terms.firm else "aucune heure ferme"]
         if terms.per_tranche is not None and terms.tranche_ht is not None:
             beyond = " au-delà du minimum" if terms.minimum_ht is not None else ""
-            parts.append(f"{fmt.nombre(terms.per_tranche)}\u00a0h par tranche de {fmt.nombre(terms.tranche_ht)}\u00a0€ HT commandée{beyond}")
+            parts.append(f"{fmt.nombre(terms.per_tranche)}\u00a0h par tranche de {fmt.nombre(terms.tranche_ht)}\u00a0€ HT de commandes exécutées{beyond}")
         if terms.ceiling is not None:
             parts.append(f"au plus {fmt.heures(terms.ceiling)} si le maximum est atteint")
         what = "accord-cadre sans minimum de commandes" if terms.minimum_ht is None else "accord-cadre"

@@ -14,7 +14,7 @@ from ..profile.text import SECTION_TITLES
 # under « Autres informations », in the order of the schema.
 SECTIONS = (
     ("acheteur", ("nom", "type")),
-    ("marche", ("reference", "objet", "nature", "duree_mois", "qpv", "date_publication")),
+    ("marche", ("reference", "objet", "nature", "procedure", "techniques", "duree_mois", "qpv", "date_publication")),
     ("facilitateur", ("nom", "structure", "courriel")),
     ("calcul", ("cout_horaire", "taux_insertion")),
     ("execution", ("penalite_par_heure", "periodicite_suivi")),

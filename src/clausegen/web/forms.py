@@ -50,6 +50,9 @@ def _group(schema: dict, parts: list, data: dict, first: tuple[str, ...], on: _d
             leaf = _make_field(sub_node["properties"][rest], [*parts, head, rest], data, False, on)
             group.items.append(leaf)
             index[leaf.path] = leaf
+        elif _node(sub_schema).get("type") == "object":  # a whole block asked up front (an accord-cadre's amounts)
+            group.items.append(_subgroup(sub_schema, [*parts, head], data, on, index))
+            taken.add(head)
         else:
             leaf = _make_field(sub_schema, [*parts, head], data, head in required, on)
             group.items.append(leaf)
@@ -115,15 +118,28 @@ def _repeater(schema: dict, parts: list, data: dict, on: _dt.date, index: dict) 
     return group
 
 
-def build_form(data: Any) -> FormView:
+def _framework(data: dict, lot: Any) -> bool:
+    """The market says it is an accord-cadre (« Techniques d'achat »), or the lot already has its amounts."""
+    marche = data.get("marche") if isinstance(data.get("marche"), dict) else {}
+    techniques = marche.get("techniques")
+    return (isinstance(techniques, list) and "accord_cadre" in techniques) or (isinstance(lot, dict) and isinstance(lot.get("accord_cadre"), dict))
+
+
+def build_form(data: Any, plan=None) -> FormView:
     """The fields showing ``data`` (a profile's plain data; anything the schema does not describe is left out,
-    a value of the wrong kind is shown as text to be corrected)."""
+    a value of the wrong kind is shown as text to be corrected). The questions follow the answers: an
+    accord-cadre's amounts are asked with each lot once the market says it is one, and the derogation to the
+    2026 rule up front when ``plan`` (the clause plan of ``data``, when it is valid) says the rule applies."""
     data = data if isinstance(data, dict) else {}
     schema = profile_schema()
     on = _reference_day(data)
     index: dict[str, Any] = {}
-    sections = [_group(schema["properties"][key], [key], data, first, on, index, legend=section_title(key), required_block=key in schema["required"])
-                for key, first in SECTIONS]
+    rule = getattr(plan, "rule", None)
+    firsts = dict(SECTIONS)
+    if rule is not None and rule.in_force and rule.reached:
+        firsts["marche"] = (*firsts["marche"], "derogation_clause_sociale")
+    sections = [_group(schema["properties"][key], [key], data, firsts[key], on, index, legend=section_title(key), required_block=key in schema["required"])
+                for key, _ in SECTIONS]
     lots_schema = schema["properties"]["lots"]
     lots_group = Group("lots", section_title("lots"), help=lots_schema.get("description"))
     index["lots"] = lots_group
@@ -131,7 +147,8 @@ def build_form(data: Any) -> FormView:
     count = min(len(raw_lots), MAX_LOTS) if isinstance(raw_lots, list) else 0
     lots = []
     for n in range(count):
-        lot = _group(lots_schema["items"], ["lots", n], data, LOT_FIRST, on, index, legend=f"Lot {n + 1}")
+        first = (*LOT_FIRST, "accord_cadre") if _framework(data, raw_lots[n]) else LOT_FIRST
+        lot = _group(lots_schema["items"], ["lots", n], data, first, on, index, legend=f"Lot {n + 1}")
         lot.kind, lot.index = "lot", n + 1
         title = _get(data, ["lots", n, "intitule"])
         if isinstance(title, str) and title.strip():

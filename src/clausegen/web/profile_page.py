@@ -31,7 +31,7 @@ async def profile_context(data: dict, *, source: str = "profil.yaml", step: step
     from ..render.pack import DOCUMENTS
 
     outcome = await run(work.evaluate, text if text is not None else profile_text(data, source), source) if evaluate else None
-    view = forms.build_form(data)
+    view = forms.build_form(data, outcome.plan if outcome is not None and outcome.ok else None)
     issues, findings = (outcome.issues, outcome.findings) if outcome is not None else ([], [])
     show = computed or opened is not None or preview is not None or notice is not None
     summary, notes = place(view, issues, findings, lines=lines, inline=show)
