@@ -343,7 +343,7 @@ def test_an_accord_cadre_without_minimum_says_so(client):
     terms = _plan(text).lots[0].terms
     assert terms.firm == 0 and terms.minimum_ht is None
     assert (f"Lot 1 : Accord-cadre sans minimum de commandes : aucune heure ferme ; {_french(terms.per_tranche)} h par tranche de "
-            f"{_french(int(terms.tranche_ht))} € HT commandée ; au plus {_french(terms.ceiling)} heures si le maximum est atteint.") in table
+            f"{_french(int(terms.tranche_ht))} € HT de commandes exécutées ; au plus {_french(terms.ceiling)} heures si le maximum est atteint.") in table
     assert "Aucune heure ferme : sans minimum de commandes" in table
 
 
