@@ -350,7 +350,9 @@ def test_the_form_computes_and_reviews(client):
     assert "744" in response.text and "Heures par lot" in response.text
     assert 'id="resume-erreurs"' not in response.text
     assert "facilitateur-absent" in response.text
-    assert '<a href="#champ-execution-periodicite_suivi">Aller au champ : Périodicité des états de suivi transmis par le titulaire</a>' in response.text
+    # the field is on another step (Exécution): the link is a button of the form, which saves and goes there
+    assert ('<button type="submit" form="formulaire" name="action" value="etape:execution:champ-execution-periodicite_suivi" '
+            'class="bouton lien">Aller au champ : Périodicité des états de suivi transmis par le titulaire</button>') in response.text
 
 
 def test_opened_profile_shows_the_loader_errors_on_their_fields(client):

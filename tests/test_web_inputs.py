@@ -155,7 +155,7 @@ def test_an_empty_amount_is_an_error_of_the_amount_not_of_the_lot(client):
     text = messages(page)["champ-lots-1-montant_ht"]
     assert "« Montant estimé du lot, en euros HT » ou la partie « Accord-cadre" in text and "montant_ht" not in text and "accord_cadre" not in text
     assert "bloc" not in text
-    assert '<a href="#champ-lots-1-montant_ht">' in page
+    assert 'value="etape:lots:champ-lots-1-montant_ht"' in page  # the summary leads to the amount, on the step of the lots
 
 
 def test_an_opened_profile_speaks_labels_too(client):
