@@ -194,3 +194,72 @@ def test_every_step_is_accessible_on_desktop_and_phone(browser, server, width, h
         check_accessibility(driver, f"accueil avec un brouillon ({name})")
     finally:
         driver.set_window_size(1200, 900)
+
+
+def _market(driver, server, reference: str, objet: str, nature: str) -> None:
+    driver.get(f"{server.url}/profil")
+    type_in(driver, "champ-acheteur-nom", "Département du Nord")
+    choose(driver, "champ-acheteur-type", "collectivite")
+    type_in(driver, "champ-marche-reference", reference)
+    type_in(driver, "champ-marche-objet", objet)
+    choose(driver, "champ-marche-nature", nature)
+    type_in(driver, "champ-marche-duree_mois", "48")
+    type_in(driver, "champ-marche-date_publication", "15/03/2027")
+
+
+def test_an_accord_cadre_a_bons_de_commande(browser, server):
+    driver = browser
+    _market(driver, server, "2027-AC-07", "Nettoyage des collèges", "services")
+    css(driver, "input[name='marche.techniques'][value='accord_cadre']").click()
+    go_step(driver, "lots")  # the lot now asks the accord-cadre's amounts with its first questions
+    type_in(driver, "champ-lots-1-intitule", "Nettoyage des collèges du secteur Nord")
+    by_id(driver, "champ-lots-1-base_legale").click()
+    minimum = by_id(driver, "champ-lots-1-accord_cadre-minimum_ht")
+    assert minimum.is_displayed() and minimum.get_attribute("inputmode") == "decimal"
+    type_in(driver, "champ-lots-1-accord_cadre-minimum_ht", "400 000")
+    type_in(driver, "champ-lots-1-accord_cadre-maximum_ht", "1 600 000")
+    type_in(driver, "champ-lots-1-part_main_oeuvre", "60 %")
+    go_step(driver, "calcul")
+    type_in(driver, "champ-calcul-cout_horaire", "25")
+    type_in(driver, "champ-calcul-taux_insertion", "5")
+    click_and_load(driver, css(driver, "button[value='calculer']"))
+    results = by_id(driver, "resultats-contenu").text
+    assert "heures fermes" in results and "par tranche de 100 000 € HT de commandes exécutées" in results.replace("\u202f", " ")
+    assert "si le maximum est atteint" in results
+    check_accessibility(driver, "accord-cadre calculé")
+
+
+def test_a_marche_d_insertion_says_why_it_has_no_computed_hours(browser, server):
+    driver = browser
+    _market(driver, server, "2027-MI-02", "Entretien des berges de la Deûle", "services")
+    go_step(driver, "lots")
+    type_in(driver, "champ-lots-1-intitule", "Entretien des berges")
+    css(driver, "input[name='lots[1].base_legale'][value='marche_insertion']").click()
+    type_in(driver, "champ-lots-1-montant_ht", "300 000")
+    click_and_load(driver, css(driver, "button[value='calculer']"))
+    results = by_id(driver, "resultats-contenu").text
+    assert "Entretien des berges" in results and "est le choix de l'acheteur" in results
+    check_accessibility(driver, "marché d'insertion calculé")
+
+
+def test_wrong_inputs_are_said_on_their_fields_by_their_labels(browser, server):
+    driver = browser
+    _market(driver, server, "2027-ERR-01", "Voirie", "travaux")
+    type_in(driver, "champ-marche-date_publication", "31/02/2027")
+    go_step(driver, "lots")
+    type_in(driver, "champ-lots-1-intitule", "Chaussées")
+    by_id(driver, "champ-lots-1-base_legale").click()
+    type_in(driver, "champ-lots-1-montant_ht", "1e6")
+    type_in(driver, "champ-lots-1-part_main_oeuvre", "40 %")
+    click_and_load(driver, css(driver, "button[value='calculer']"))
+    summary = by_id(driver, "resume-erreurs").text
+    assert "notation scientifique" in summary and "n'existe pas : février 2027 n'a que 28 jours" in summary
+    assert "montant_ht" not in summary and "date_publication" not in summary  # labels, never keys
+    amount = by_id(driver, "champ-lots-1-montant_ht")
+    assert amount.get_attribute("aria-invalid") == "true"
+    message = by_id(driver, amount.get_attribute("aria-describedby").split()[-1])
+    assert "notation scientifique" in message.text
+    check_accessibility(driver, "saisies refusées")
+    # the date is on the first step: the summary's entry goes there and to the field
+    click_and_load(driver, css(driver, "#resume-erreurs button[value='etape:marche:champ-marche-date_publication']"))
+    assert by_id(driver, "champ-marche-date_publication").get_attribute("aria-invalid") == "true"

@@ -119,7 +119,8 @@ class Drafts:
         if not ok:
             context = await profile_context(data, source=posted["source"], step=step, notice=REFUSED, wanted=posted["wanted"])
             return self._page(request, context, draft=draft, status=403)
-        state = {"step": step.key, "wanted": posted["wanted"]}
+        # once computed, the page keeps showing the hours and the messages on the fields, whatever the step
+        state = {"step": step.key, "wanted": posted["wanted"], "computed": bool(draft is not None and draft.state.get("computed"))}
         anchor = ""
         verb, _, rest = action.partition(":")
         if verb == "etape":

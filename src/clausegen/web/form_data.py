@@ -24,7 +24,7 @@ _DIGITS = re.compile(r"^(?:0|[1-9][0-9]{0,17})$")
 def _leaf_value(schema: dict, key: str, values: list[str]) -> Any:
     node = _node(schema)
     texts = [v.replace("\r\n", "\n").replace("\r", "\n") for v in values]
-    if key in ("base_legale", "publics"):
+    if key in ("base_legale", "publics", "techniques", "modalites_execution"):
         chosen = [t.strip() for t in texts if t.strip()]
         chosen = list(dict.fromkeys(chosen))
         if not chosen:

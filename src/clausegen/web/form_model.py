@@ -44,6 +44,8 @@ LABELS = {
     "metiers": "Métiers ou postes susceptibles d'être proposés",
     "cas": "Cas de dérogation prévu par la loi",
     "priorite_qpv": "Priorité aux résidents des quartiers prioritaires",
+    "techniques": "Techniques d'achat",
+    "modalites_execution": "Modalités d'exécution",
 }
 
 
@@ -55,6 +57,8 @@ HELP = {
     "arrondi": "Par défaut : à l'heure la plus proche, une demi-heure étant arrondie à l'heure supérieure.",
     "critere": None,
     "priorite_qpv": "Sans réponse : comme pour « Exécuté dans ou à proximité d'un quartier prioritaire » (marché).",
+    "techniques": "Cochez « Accord-cadre » pour un accord-cadre à bons de commande : chaque lot demande alors ses montants minimum et maximum.",
+    "modalites_execution": "Pour les données essentielles (DECP) ; les bons de commande d'un accord-cadre sont ajoutés d'office.",
 }
 
 

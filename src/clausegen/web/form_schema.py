@@ -72,6 +72,17 @@ def _enum_options(key: str, values) -> list[Option]:
     return [Option(str(v), labels.get(v, str(v))) for v in values]
 
 
+# lists of codes shown as boxes to tick, labelled as the code lists the exports read (law/data/codelists.yaml)
+_CODED_LISTS = {"techniques": "decp.technique", "modalites_execution": "decp.modalite_execution"}
+
+
+def _coded_options(key: str, values) -> list[Option]:
+    from ..law.codelists import load_codelists
+
+    labels = load_codelists().mapping(_CODED_LISTS[key]).get("values", {})
+    return [Option(str(v), labels.get(v, str(v))) for v in values]
+
+
 def _practice(key: str, on: _dt.date) -> tuple[str | None, list[Option]]:
     """Help and usual values from the registry's practice figures for rates the buyer chooses."""
     from ..law.registry import practice_hint
@@ -160,6 +171,13 @@ def _make_field(schema: dict, parts: list, data: dict, required: bool, on: _dt.d
         f.options = [Option(code, _capital(entry["label"])) for code, entry in law.publics().items()]
         chosen = [_display(v) for v in raw] if isinstance(raw, list) else ([_display(raw)] if raw not in (None, "") else [])
         f.options += [Option(v, f"« {v} » (valeur inconnue)", unknown=True) for v in chosen if v not in law.publics()]
+        f.value = chosen
+    elif key in _CODED_LISTS and "enum" in node.get("items", {}):
+        enum = node["items"]["enum"]
+        f.kind = "checkboxes"
+        f.options = _coded_options(key, enum)
+        chosen = [_display(v) for v in raw] if isinstance(raw, list) else ([_display(raw)] if raw not in (None, "") else [])
+        f.options += [Option(v, f"« {v} » (valeur inconnue)", unknown=True) for v in chosen if v not in enum]
         f.value = chosen
     elif _is_scalar_list(node):
         f.kind = "lines"
