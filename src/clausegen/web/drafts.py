@@ -70,7 +70,7 @@ class Drafts:
         context = await profile_context(form_data.new_profile(), step=step, evaluate=False)
         drafts = await run_in_threadpool(self.store.list)
         context["latest"] = drafts[0] if drafts else None  # Back from a draft's first page lands here: offer it again
-        return self._page(request, context, draft=None)
+        return await self._page(request, context, draft=None)
 
     async def show(self, request: Request) -> Response:
         draft = await self._draft(request)
@@ -84,16 +84,17 @@ class Drafts:
         if state.get("preview"):
             context["preview"] = await run(preview_of, context["outcome"], state["preview"])
         context["download"] = state.get("download")
-        return self._page(request, context, draft=draft)
+        return await self._page(request, context, draft=draft)
 
-    def _page(self, request: Request, context: dict, *, draft, status: int = 200) -> Response:
+    async def _page(self, request: Request, context: dict, *, draft, status: int = 200) -> Response:
+        """The profile page, rendered off the event loop (a page of 200 lots is a large template to fill)."""
         context.update({
             "draft": draft,
             "action_url": f"/profil/{draft.id}" if draft else "/profil",
             "version": draft.version if draft else "",
             "page_id": _secrets.token_urlsafe(12),
         })
-        return self.pages.render(request, "profil.html", context, status=status)
+        return await run_in_threadpool(self.pages.render, request, "profil.html", context, status)
 
     async def _draft(self, request: Request):
         draft = await run_in_threadpool(self.store.get, request.path_params["draft"])
@@ -118,7 +119,7 @@ class Drafts:
         step = steps.step(posted["step"])
         if not ok:
             context = await profile_context(data, source=posted["source"], step=step, notice=REFUSED, wanted=posted["wanted"])
-            return self._page(request, context, draft=draft, status=403)
+            return await self._page(request, context, draft=draft, status=403)
         # once computed, the page keeps showing the hours and the messages on the fields, whatever the step
         state = {"step": step.key, "wanted": posted["wanted"], "computed": bool(draft is not None and draft.state.get("computed"))}
         anchor = ""
@@ -173,7 +174,7 @@ class Drafts:
         context = await profile_context(posted["data"], source=posted["source"], step=steps.step(state["step"]), notice=notice,
                                         wanted=posted["wanted"])
         context["conflict"] = {"changes": differences(saved, posted["data"]), "version": current.version, "url": f"/profil/{current.id}"}
-        return self._page(request, context, draft=current, status=409)
+        return await self._page(request, context, draft=current, status=409)
 
     async def _download(self, draft, action: str, data: dict) -> Response:
         if action == "telecharger":
@@ -201,7 +202,7 @@ class Drafts:
             raise security.Refusal(403)
         context = await profile_context(posted["data"], source=posted["source"], step=steps.step(posted["step"]), computed=True,
                                         wanted=posted["wanted"])
-        return self._page(request, context, draft=None)
+        return await self._page(request, context, draft=None)
 
     # -- downloads and the home page's buttons ----------------------------------------------------
     async def export_yaml(self, request: Request) -> Response:

@@ -3,6 +3,8 @@ text of a profile and its documents. The addresses and the drafts are ``drafts.p
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
+
 from ..errors import OutputError
 from . import form_model, forms, steps, work
 from .common import attachment, basis_labels, place, profile_filename, results_context, run
@@ -31,10 +33,14 @@ async def profile_context(data: dict, *, source: str = "profil.yaml", step: step
     from ..render.pack import DOCUMENTS
 
     outcome = await run(work.evaluate, text if text is not None else profile_text(data, source), source) if evaluate else None
-    view = forms.build_form(data, outcome.plan if outcome is not None and outcome.ok else None)
     issues, findings = (outcome.issues, outcome.findings) if outcome is not None else ([], [])
     show = computed or opened is not None or preview is not None or notice is not None
-    summary, notes = place(view, issues, findings, lines=lines, inline=show)
+
+    def laid_out():
+        view = forms.build_form(data, outcome.plan if outcome is not None and outcome.ok else None)
+        return (view, *place(view, issues, findings, lines=lines, inline=show))
+
+    view, summary, notes = await run_in_threadpool(laid_out)  # hundreds of fields: off the event loop
     skipped = outcome.skipped if outcome is not None and outcome.ok else {}
     chosen = set(wanted) if wanted is not None else {d.name for d in DOCUMENTS}
     previous, following = steps.neighbours(step)

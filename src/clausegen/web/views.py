@@ -148,7 +148,7 @@ class Views:
             "totals": {s: sum(r["counts"][s] for r in rows) for s in ("erreur", "avertissement", "conseil")},
             "invalid": sum(not r["ok"] for r in rows),
         }
-        return self.pages.render(request, "revue.html", context)
+        return await run_in_threadpool(self.pages.render, request, "revue.html", context)  # a large table: off the event loop
 
     async def review_report(self, request: Request) -> Response:
         """The report or the pooling table of a review, whose profiles the server kept (``store.keep_review``):
