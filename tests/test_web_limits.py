@@ -88,3 +88,21 @@ def test_pdf_lane_admits_a_bounded_line_then_refuses_with_retry_after():
     lane.leave()
     lane.admit()  # a place freed is taken again
     assert lane.run(lambda x: x * 2, 21) == 42
+
+
+@pytest.mark.parametrize("extra,expected", [
+    ({"marche.objet": "x" * (1100 * 1024)}, "Un champ ou un fichier du formulaire dépasse 1 Mio"),
+])
+def test_a_field_past_its_limit_is_a_french_413(client, extra, expected):
+    import re
+
+    html = client.get("/profil").text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+    response = client.post("/profil", data={"csrf": csrf, "action": "calculer", **extra})
+    assert response.status_code == 413 and expected in response.text
+
+
+def test_too_many_fields_is_a_french_413():
+    status, text = limits.form_refusal("Too many fields. Maximum number of fields is 20000.", 400)
+    assert status == 413 and "plus de 20000 champs" in text
+    assert limits.form_refusal("Invalid multipart data.", 400) == (400, None)

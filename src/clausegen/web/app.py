@@ -54,6 +54,8 @@ def create_app(token: str | None = None, *, secret: bytes | None = None, data_di
     async def http_error(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 500)
         detail = exc.detail if isinstance(exc, security.Refusal) else None  # Starlette's reasons are English: not shown
+        if detail is None and status == 400:
+            status, detail = limits.form_refusal(str(getattr(exc, "detail", "")), status)
         content_type, body = render_refusal(status, request.url.path, detail)
         headers = dict(getattr(exc, "headers", None) or {})
         return Response(body, status_code=status, media_type=content_type.split(";")[0], headers=headers)

@@ -14,6 +14,7 @@ that keep LibreOffice's conversions from taking the whole server.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -37,6 +38,27 @@ def check_pack(profile) -> None:
     if count > PACK_LOTS:
         raise security.Refusal(413, f"Ce marché compte {count} lots : l'application web produit les documents de {PACK_LOTS} lots au plus "
                                     "par demande. Produisez-les avec la commande « clausegen render PROFIL », qui n'a pas cette limite.")
+
+
+_PART = re.compile(r"(?:Part|Field) exceeded maximum size of (\d+)KB")
+_FIELDS = re.compile(r"Too many fields\. Maximum number of fields is (\d+)")
+_FILES = re.compile(r"Too many files\. Maximum number of files is (\d+)")
+
+
+def form_refusal(reason: str, status: int) -> tuple[int, str | None]:
+    """The French answer to a form Starlette's parser refused for a limit (its reason is English): 413 and
+    what was too large, as the README documents; other reasons stay a plain 400."""
+    if match := _PART.search(reason):
+        size = int(match.group(1)) * 1024
+        shown = f"{size // (1024 * 1024)} Mio" if size >= 1024 * 1024 else f"{size // 1024} Kio"
+        return 413, (f"Un champ ou un fichier du formulaire dépasse {shown}, la taille admise pour un champ : un profil de marché "
+                     "fait quelques kilo-octets. Raccourcissez le texte, ou utilisez la ligne de commande.")
+    if match := _FIELDS.search(reason):
+        return 413, (f"Le formulaire compte plus de {match.group(1)} champs, le nombre admis : un marché de plus de "
+                     "200 lots se prépare avec la ligne de commande (« clausegen init », « clausegen render »).")
+    if match := _FILES.search(reason):
+        return 413, f"Plus de {match.group(1)} fichiers envoyés en une fois : envoyez-les en plusieurs fois, ou dans une archive .zip."
+    return status, None
 
 
 class ReviewBudget:
