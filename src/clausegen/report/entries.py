@@ -89,7 +89,8 @@ def _lot_entry(lp) -> LotEntry:
 
 def entries_of(items) -> list[MarketEntry]:
     """``MarketEntry`` of each item: a ``MarketEntry`` as it is, a ``ClausePlan`` reduced, a ``Profile``
-    planned first (its hours computed once)."""
+    planned first (its hours computed once), the calculator's ``MarketHours`` planned with those hours."""
+    from ..calc import MarketHours
     from ..model import Profile
     from ..plan import ClausePlan, build_plan
 
@@ -101,6 +102,8 @@ def entries_of(items) -> list[MarketEntry]:
             out.append(market_entry(item))
         elif isinstance(item, Profile):
             out.append(market_entry(build_plan(item)))
+        elif isinstance(item, MarketHours):
+            out.append(market_entry(build_plan(item.profile, item)))
         else:
-            raise TypeError(f"a portfolio holds market entries, clause plans or profiles, not {type(item).__name__}")
+            raise TypeError(f"a portfolio holds market entries, clause plans, profiles or their hours, not {type(item).__name__}")
     return out
