@@ -90,3 +90,18 @@ def test_un_lot_sans_heures_qui_lient_nest_pas_mutualise(monkeypatch):
     unbound = replace(plan, lots=tuple(replace(lp, terms=replace(lp.terms, binds=False, total=None)) for lp in lots))
     assert compute_mutualisation([bound, bound]).lots_attribues == 2 * sum(bool(lp.terms.total) for lp in lots)
     assert compute_mutualisation([unbound]).lots_attribues == 0
+
+
+def test_a_large_portfolio_read_by_workers_gives_the_same_report(tmp_path):
+    folder = tmp_path / "profils"
+    folder.mkdir()
+    for n in range(60):
+        source = (EXAMPLES + EDGES)[n % len(EXAMPLES + EDGES)]
+        (folder / f"{n:02d}-{source.name}").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "casse.yaml").write_text("version: 1\nacheteur:\n  nom: Ville\n", encoding="utf-8")
+    alone = load_portfolio([folder], skip_invalid=True, jobs=1)
+    pooled = load_portfolio([folder], skip_invalid=True, jobs=2)
+    assert pooled.results == alone.results and len(pooled.results) == 60
+    assert pooled.invalid_files == alone.invalid_files == [str(folder / "casse.yaml")]
+    assert [i.message for i in pooled.invalid] == [i.message for i in alone.invalid]
+    assert pooled.indicators() == alone.indicators()

@@ -70,8 +70,10 @@ def _check_output(output: str, output_format: str | None) -> None:
 @click.option("--ignorer-invalides", "skip_invalid", is_flag=True,
               help="Continue avec les profils valides (les erreurs des autres sont affichées) au lieu de ne rien produire.")
 @click.option("--force", is_flag=True, help="Remplace le fichier de sortie s'il existe.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Processus parallèles pour les gros volumes, plus de 50 profils (par défaut : nombre de cœurs).")
 @_handle_errors
-def report(profils, output, output_format, mutualisation, skip_invalid, force):
+def report(profils, output, output_format, mutualisation, skip_invalid, force, jobs):
     """Rapport de portefeuille : indicateurs de la clause sociale sur plusieurs marchés.
 
     \b
@@ -100,7 +102,9 @@ def report(profils, output, output_format, mutualisation, skip_invalid, force):
         raise click.UsageError("--format demande un fichier de sortie (-o).")
     if output:
         _check_output(output, output_format)
-    portfolio = load_portfolio(profils, skip_invalid=skip_invalid)
+    import os
+
+    portfolio = load_portfolio(profils, skip_invalid=skip_invalid, jobs=jobs or os.cpu_count() or 1)
     if not portfolio.files:
         raise click.UsageError("aucun fichier .yaml trouvé dans les chemins indiqués.")
     if portfolio.invalid:

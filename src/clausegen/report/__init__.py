@@ -48,37 +48,57 @@ class Portfolio:
         return compute_mutualisation(self.results)
 
 
-def load_portfolio(paths, *, skip_invalid: bool = False, today=None) -> Portfolio:
+def _entry_of(path: str, today=None):
+    """``("ok", MarketEntry)`` or ``("invalid", issues)`` for one profile (a worker's item)."""
+    from ..calc import compute_hours
+    from ..law.registry import load_registry
+    from ..many import internal_error_message
+    from ..plan import build_plan
+    from ..profile.load import load_profile
+    from .entries import market_entry
+
+    law = load_registry()
+    try:
+        profile = load_profile(path, today=today)
+        return "ok", market_entry(build_plan(profile, compute_hours(profile, law, explain=False), law))
+    except ProfileError as exc:
+        return "invalid", exc.issues
+    except Exception as exc:  # noqa: BLE001 - a bug on one profile is reported like an invalid profile
+        return "invalid", [Issue(path, 1, 1, "", internal_error_message(exc))]
+
+
+def _entry_item(item: tuple):
+    return _entry_of(*item)
+
+
+def load_portfolio(paths, *, skip_invalid: bool = False, today=None, jobs: int = 1) -> Portfolio:
     """Load every profile under ``paths`` (files, or folders read recursively) and build its clause plan
-    (its hours computed once), of which the report keeps a ``MarketEntry``.
+    (its hours computed once), of which the report keeps a ``MarketEntry``: the profiles and their plans are
+    never all in memory at once. ``jobs`` > 1: large portfolios (over 50 profiles) are read by that many
+    worker processes.
 
     An invalid profile raises ``ProfileError`` carrying the issues of every invalid file, unless
     ``skip_invalid``: then the issues are kept in ``Portfolio.invalid`` and the valid profiles used (still
     an error when none is valid). A profile on which clausegen fails unexpectedly (a bug) counts as
     invalid, with one issue saying so: it never stops the others.
     """
-    from ..calc import compute_hours
-    from ..law.registry import load_registry
-    from ..plan import build_plan
-    from .entries import market_entry
-    from ..profile.load import load_profile
-    from ..many import expand_paths, internal_error_message
+    from ..many import CRASH_MESSAGE, expand_paths, run_isolated
 
-    law = load_registry()
     portfolio = Portfolio(files=[str(p) for p in expand_paths(paths)])
-    for path in portfolio.files:
-        try:
-            profile = load_profile(path, today=today)
-            entry = market_entry(build_plan(profile, compute_hours(profile, law, explain=False), law))
-        except ProfileError as exc:
-            portfolio.invalid += exc.issues
+    if jobs > 1 and len(portfolio.files) > 50:
+        chunk = max(1, len(portfolio.files) // (jobs * 8))
+        outcomes: list = [None] * len(portfolio.files)
+        items = [(path, today) for path in portfolio.files]
+        for index, ok, value in run_isolated(_entry_item, items, jobs=jobs, chunksize=chunk):
+            outcomes[index] = value if ok else ("invalid", [Issue(portfolio.files[index], 1, 1, "", value or CRASH_MESSAGE)])
+    else:
+        outcomes = (_entry_of(path, today) for path in portfolio.files)
+    for path, (kind, value) in zip(portfolio.files, outcomes):
+        if kind == "ok":
+            portfolio.results.append(value)
+        else:
+            portfolio.invalid += value
             portfolio.invalid_files.append(path)
-            continue
-        except Exception as exc:  # noqa: BLE001 - a bug on one profile is reported like an invalid profile
-            portfolio.invalid.append(Issue(path, 1, 1, "", internal_error_message(exc)))
-            portfolio.invalid_files.append(path)
-            continue
-        portfolio.results.append(entry)
     if portfolio.invalid and (not skip_invalid or not portfolio.results):
         raise ProfileError(portfolio.invalid)
     return portfolio
