@@ -331,3 +331,21 @@ def test_the_derogation_is_asked_up_front_when_the_2026_rule_applies():
         assert (plan.rule.in_force and plan.rule.reached) is expected
         view = build_form(read_profile_text(path.read_text(encoding="utf-8")), plan)
         assert _asked_first(view, "marche.derogation_clause_sociale.cas") is expected, path.name
+
+
+def test_serve_with_an_unusable_data_folder_exits_2_in_french(tmp_path):
+    from click.testing import CliRunner
+
+    from clausegen.cli import cli
+
+    blocker = tmp_path / "fichier"
+    blocker.write_text("", encoding="utf-8")
+    import socket
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--sans-navigateur", "--donnees", str(blocker / "x")])
+    assert result.exit_code == 2
+    assert "Erreur : le fichier des brouillons" in result.output and "L'application n'a pas démarré." in result.output

@@ -197,7 +197,13 @@ def serve(host, port, names, no_browser, data_dir):
 
     url = _url(host, port)
     folder = data_dir or default_folder()
-    app = create_app(token, data_dir=folder, allowed_hosts=allowed_hosts_for(host, port, names))
+    from ..web.store import StoreError
+
+    try:
+        app = create_app(token, data_dir=folder, allowed_hosts=allowed_hosts_for(host, port, names))
+    except StoreError as exc:
+        sock.close()
+        raise ClausegenError(f"Erreur : {exc} L'application n'a pas démarré.") from None
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False,
                             http=header_deadline_protocol(), h11_max_incomplete_event_size=HEADER_BYTES,
                             timeout_keep_alive=KEEP_ALIVE_SECONDS)
