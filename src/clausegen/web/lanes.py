@@ -8,8 +8,7 @@
   a worker process of its own (``HEAVY_WORKERS``), so a pack of 300 lots or a review of a large zip never
   holds the light lane; ``HEAVY_WAITING`` more wait their turn and any other is answered 503 with
   ``Retry-After`` at once. The process is started at the first heavy request and kept: its templates stay
-  prepared. A test may set ``HEAVY_IN_PROCESS`` to run the heavy lane in a thread of the server instead
-  (under the light lane's lock), where its monkeypatches apply.
+  prepared.
 
 LibreOffice's conversions have their own lane (``limits.PdfLane``).
 """
@@ -24,7 +23,6 @@ from . import security
 HEAVY_WORKERS = 1
 HEAVY_WAITING = 4
 HEAVY_RETRY_AFTER = 20  # seconds
-HEAVY_IN_PROCESS = False
 
 LOCK = threading.Lock()  # the light lane: one library call at a time in the server's process
 
@@ -79,8 +77,6 @@ class HeavyLane:
         """``fn(*args)`` (a module-level function, its arguments and result picklable) in the heavy lane."""
         self.admit()
         try:
-            if HEAVY_IN_PROCESS:
-                return await light(fn, *args)
             from concurrent.futures.process import BrokenProcessPool
 
             try:
