@@ -15,6 +15,7 @@ are touched. Texts already typographed are left as they are.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -30,6 +31,15 @@ _RULES = (
     (re.compile(r"(?<=\bn°)( )(?=\S)"), NBSP),
     (re.compile(r"(?<=\b[LRD]\.)( )(?=\d{3,4}-\d)"), NBSP),
 )
+# A paragraph whose raw texts hold no space, or none of the characters the rules look for, is left as it is
+# (a numeric character reference could stand for one of them: such a paragraph takes the full path).
+_MAY_MATCH = re.compile(r"[:;!?«»°]|[LRD]\. |&#")
+
+
+def _may_match(text: str) -> bool:
+    return " " in text and _MAY_MATCH.search(text) is not None
+
+
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);")
 
 
@@ -44,6 +54,8 @@ def _spaces(text: str) -> dict[int, str]:
 
 def _visible(raw: str) -> list[tuple[int, str]]:
     """The characters of an XML text node with their offset in ``raw`` (an entity is one character)."""
+    if "&" not in raw:
+        return list(enumerate(raw))
     out, i = [], 0
     while i < len(raw):
         if raw[i] == "&":
@@ -64,12 +76,25 @@ def _spaces_of_paragraphs(xml: str) -> str:
     def flush():
         if not nodes:
             return
-        chars = []
-        for start, _, raw in nodes:
-            chars += [(start + off, c) for off, c in _visible(raw)]
-        text = "".join(c for _, c in chars)
-        for index, char in _spaces(text).items():
-            edits.append((chars[index][0], char))
+        if not _may_match("".join(raw for _, _, raw in nodes)):
+            nodes.clear()  # no rule can apply: each needs a space and one of its characters, never an entity's
+            return
+        raws = [raw for _, _, raw in nodes]
+        if any("&" in raw for raw in raws):
+            chars = []
+            for start, _, raw in nodes:
+                chars += [(start + off, c) for off, c in _visible(raw)]
+            text = "".join(c for _, c in chars)
+            for index, char in _spaces(text).items():
+                edits.append((chars[index][0], char))
+        else:  # each character is itself: an index in the text is an offset in one of the nodes
+            text, bounds, total = "".join(raws), [], 0
+            for raw in raws:
+                total += len(raw)
+                bounds.append(total)
+            for index, char in _spaces(text).items():
+                k = bisect_right(bounds, index)
+                edits.append((nodes[k][0] + index - (bounds[k - 1] if k else 0), char))
         nodes.clear()
 
     for m in _TOKENS.finditer(xml):
