@@ -32,8 +32,8 @@ _RULES = (
     (re.compile(r"(?<=\b[LRD]\.)( )(?=\d{3,4}-\d)"), NBSP),
 )
 # A paragraph whose raw texts hold no space, or none of the characters the rules look for, is left as it is
-# (a numeric character reference could stand for one of them: such a paragraph takes the full path).
-_MAY_MATCH = re.compile(r"[:;!?«»°]|[LRD]\. |&#")
+# (an entity, even « &#58; », counts as one character that no rule looks for).
+_MAY_MATCH = re.compile(r"[:;!?«»°]|[LRD]\. ")
 
 
 def _may_match(text: str) -> bool:
@@ -52,23 +52,6 @@ def _spaces(text: str) -> dict[int, str]:
     return found
 
 
-def _visible(raw: str) -> list[tuple[int, str]]:
-    """The characters of an XML text node with their offset in ``raw`` (an entity is one character)."""
-    if "&" not in raw:
-        return list(enumerate(raw))
-    out, i = [], 0
-    while i < len(raw):
-        if raw[i] == "&":
-            m = _ENTITY.match(raw, i)
-            if m:
-                out.append((i, "\x00"))  # an entity is never a space
-                i = m.end()
-                continue
-        out.append((i, raw[i]))
-        i += 1
-    return out
-
-
 def _spaces_of_paragraphs(xml: str) -> str:
     nodes: list[tuple[int, int, str]] = []  # (start, end, raw text) of each w:t text of the current paragraph
     edits: list[tuple[int, str]] = []  # (absolute offset in xml, new character)
@@ -79,22 +62,29 @@ def _spaces_of_paragraphs(xml: str) -> str:
         if not _may_match("".join(raw for _, _, raw in nodes)):
             nodes.clear()  # no rule can apply: each needs a space and one of its characters, never an entity's
             return
-        raws = [raw for _, _, raw in nodes]
-        if any("&" in raw for raw in raws):
-            chars = []
-            for start, _, raw in nodes:
-                chars += [(start + off, c) for off, c in _visible(raw)]
-            text = "".join(c for _, c in chars)
-            for index, char in _spaces(text).items():
-                edits.append((chars[index][0], char))
-        else:  # each character is itself: an index in the text is an offset in one of the nodes
-            text, bounds, total = "".join(raws), [], 0
-            for raw in raws:
-                total += len(raw)
-                bounds.append(total)
-            for index, char in _spaces(text).items():
-                k = bisect_right(bounds, index)
-                edits.append((nodes[k][0] + index - (bounds[k - 1] if k else 0), char))
+        # the paragraph's visible text (an entity is one character, "\x00": never a space nor a rule's
+        # character), and where each piece copied verbatim starts, in the text and in ``xml``
+        pieces, text_starts, xml_starts, length = [], [], [], 0
+        for start, _, raw in nodes:
+            pos = 0
+            if "&" in raw:
+                for m in _ENTITY.finditer(raw):
+                    if m.start() > pos:
+                        text_starts.append(length)
+                        xml_starts.append(start + pos)
+                        pieces.append(raw[pos:m.start()])
+                        length += m.start() - pos
+                    pieces.append("\x00")
+                    length += 1
+                    pos = m.end()
+            if pos < len(raw):
+                text_starts.append(length)
+                xml_starts.append(start + pos)
+                pieces.append(raw[pos:])
+                length += len(raw) - pos
+        for index, char in _spaces("".join(pieces)).items():  # always a space: in a piece copied verbatim
+            k = bisect_right(text_starts, index) - 1
+            edits.append((xml_starts[k] + index - text_starts[k], char))
         nodes.clear()
 
     for m in _TOKENS.finditer(xml):
