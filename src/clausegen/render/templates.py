@@ -5,6 +5,7 @@ them, with the filters and the glossary (``LintSpec``)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from .filters import VOCABULARY
 TEMPLATE_SET = "orme"
 
 
+@lru_cache(maxsize=1)
 def builtin_template_dir() -> Path:
     """The bundled templates: inside the installed package, or ``templates/orme`` of a source checkout."""
     packaged = resources.files("clausegen").joinpath("templates", TEMPLATE_SET)
