@@ -31,6 +31,8 @@ _RULES = (
     (re.compile(r"(?<=\bn°)( )(?=\S)"), NBSP),
     (re.compile(r"(?<=\b[LRD]\.)( )(?=\d{3,4}-\d)"), NBSP),
 )
+# The characters each rule of ``_RULES`` cannot match without (one of them).
+_NEEDED = (":", ";!?", "«", "»", "°", ".")
 # A paragraph whose raw texts hold no space, or none of the characters the rules look for, is left as it is
 # (an entity, even « &#58; », counts as one character that no rule looks for).
 _MAY_MATCH = re.compile(r"[:;!?«»°]|[LRD]\. ")
@@ -46,9 +48,10 @@ _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);")
 def _spaces(text: str) -> dict[int, str]:
     """``{index: character}`` of the spaces of ``text`` to replace."""
     found: dict[int, str] = {}
-    for pattern, char in _RULES:
-        for m in pattern.finditer(text):
-            found.setdefault(m.start(1), char)
+    for (pattern, char), needed in zip(_RULES, _NEEDED):
+        if any(c in text for c in needed):  # a rule whose characters are absent cannot match
+            for m in pattern.finditer(text):
+                found.setdefault(m.start(1), char)
     return found
 
 
