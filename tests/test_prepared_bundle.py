@@ -11,6 +11,8 @@ import pytest
 
 from clausegen import cache
 from clausegen.docx import container, engine, prepared
+from clausegen.law.codelists import load_codelists
+from clausegen.law.registry import load_registry
 from clausegen.profile.load import load_profile
 from clausegen.render.pack import render_documents
 from clausegen.render.templates import builtin_template_dir
@@ -78,6 +80,15 @@ def test_premier_dossier_cache_vide_ne_compile_ni_ne_verifie_rien(empty_cache, m
     assert rendered and len(parsed) == len(rendered)
 
 
+def test_les_donnees_viennent_du_paquet_avant_tout_modele(empty_cache):
+    """The registry, the code lists and the schema, loaded before any template is asked for, come from the
+    bundle too: a first pack writes nothing into an empty cache folder."""
+    for cached in (load_codelists, load_registry):
+        cached.cache_clear()
+    assert len(render_documents(load_profile(PROFILE))) == 7
+    assert not [p.name for p in empty_cache.rglob("*.bin")]
+
+
 def test_le_paquet_ne_change_pas_les_documents(empty_cache, monkeypatch):
     with_bundle = render_documents(load_profile(PROFILE))
     monkeypatch.setenv("CLAUSEGEN_NO_CACHE", "1")
@@ -95,6 +106,7 @@ def test_un_paquet_abime_est_ignore(tmp_path, monkeypatch, empty_cache):
     (damaged / prepared.BUNDLE).write_bytes(b"pas un paquet")
     monkeypatch.setattr(cache, "_SHIPPED", [damaged / prepared.BUNDLE])  # in place of the built-in one
     monkeypatch.setattr(cache, "ship", lambda path: None)
+    monkeypatch.setattr(cache, "_default_bundle", lambda: None)
     cache._bundles.cache_clear()
     assert cache.shipped("patched-5-x.bin") is None and cache._bundles() == {}
     compiled = _counter(monkeypatch, jinja2.Environment, "compile")

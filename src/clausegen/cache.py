@@ -135,13 +135,25 @@ def ship(path: Path) -> None:
         _bundles.cache_clear()
 
 
+def _default_bundle() -> Path | None:
+    """The bundle beside the built-in templates (``render.templates.builtin_template_dir``: in the installed
+    package, or ``templates/orme`` of a source checkout), found here because the data files (registry, code
+    lists, schema) are loaded before any template is asked for."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "templates" / "orme", here.parents[1] / "templates" / "orme"):
+        if (folder / "prepared.bin").is_file():
+            return folder / "prepared.bin"
+    return None
+
+
 @lru_cache(maxsize=1)
 def _bundles() -> dict[str, bytes]:
     import marshal
     import zlib
 
     entries: dict[str, bytes] = {}
-    for path in _SHIPPED:
+    default = _default_bundle() if os.environ.get("CLAUSEGEN_NO_BUNDLE") != "1" else None
+    for path in ([default] if default and default not in _SHIPPED else []) + _SHIPPED:
         try:
             data = unseal(path.read_bytes())
             bundle = marshal.loads(zlib.decompress(data)) if data is not None else {}
@@ -154,7 +166,7 @@ def _bundles() -> dict[str, bytes]:
 
 def shipped(name: str) -> bytes | None:
     """The content of the shipped entry called ``name`` (an entry's file name in the cache folder), or None."""
-    return _bundles().get(name) if _SHIPPED else None
+    return _bundles().get(name)
 
 
 def write_bundle(path: Path, entries: dict[str, bytes]) -> None:
