@@ -395,9 +395,25 @@ def main(argv: list[str] | None = None) -> int:
             args.out.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
             print(f"built {target}")
+    if not failed and not args.names and args.out == HERE / "orme":
+        stale += bundle(args.out, args.check)
     if stale and args.check:
         print("out of date, run `python templates/build.py`: " + " ".join(stale), file=sys.stderr)
     return 2 if failed else 1 if stale and args.check else 0
+
+
+def bundle(folder: Path, check: bool) -> list[str]:
+    """The built-in templates' bundle of prepared entries (``clausegen.docx.prepared``), rebuilt from a render
+    of the example profiles; ``[name]`` when it was out of date."""
+    from clausegen.docx import prepared
+
+    entries = prepared.collect(sorted((HERE.parent / "profiles").glob("*.yaml")))
+    if prepared.up_to_date(folder, entries):
+        return []
+    if not check:
+        prepared.write(folder, entries)
+        print(f"built {folder / prepared.BUNDLE}")
+    return [prepared.BUNDLE]
 
 
 if __name__ == "__main__":

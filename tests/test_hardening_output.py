@@ -652,6 +652,7 @@ def test_corrupt_cache_entries_change_nothing(tmp_path, qpv, without_cache, fres
 
     fresh_caches.setenv("XDG_CACHE_HOME", str(tmp_path))
     fresh_caches.delenv("CLAUSEGEN_NO_CACHE", raising=False)
+    fresh_caches.setenv("CLAUSEGEN_NO_BUNDLE", "1")  # the cache filled by the render, not read from the shipped bundle
     assert load_profile(QPV) == qpv  # fills the cache: the compiled schema…
     assert render_documents(qpv, CACHED) == without_cache  # … and the prepared template parts
     entries = sorted(tmp_path.rglob("*.bin"), key=lambda p: not p.name.startswith("schema"))
@@ -674,6 +675,7 @@ def test_jinja_bytecode_entries_corrupt_change_nothing(tmp_path, qpv, without_ca
 
     fresh_caches.setenv("XDG_CACHE_HOME", str(tmp_path))
     fresh_caches.delenv("CLAUSEGEN_NO_CACHE", raising=False)
+    fresh_caches.setenv("CLAUSEGEN_NO_BUNDLE", "1")  # the cache filled by the render, not read from the shipped bundle
     if type(engine.jinja_env().bytecode_cache).__name__ != "SafeBytecodeCache":
         pytest.xfail("docx/engine.py still uses Jinja's FileSystemBytecodeCache: it should use cache.bytecode_cache()")
     assert render_documents(qpv, CACHED) == without_cache
@@ -693,6 +695,7 @@ def test_safe_bytecode_cache_survives_corrupt_entries_and_full_disk(tmp_path, fr
 
     fresh_caches.setenv("XDG_CACHE_HOME", str(tmp_path))
     fresh_caches.delenv("CLAUSEGEN_NO_CACHE", raising=False)
+    fresh_caches.setenv("CLAUSEGEN_NO_BUNDLE", "1")  # the cache filled by the render, not read from the shipped bundle
     def template():
         env = Environment(loader=DictLoader({"t": "Bonjour {{ nom }} !"}), bytecode_cache=cache.bytecode_cache())
         return env.get_template("t")
@@ -719,6 +722,7 @@ def test_unusable_cache_folders_bypass_the_cache(tmp_path, fresh_caches):
     from clausegen import cache
 
     fresh_caches.delenv("CLAUSEGEN_NO_CACHE", raising=False)
+    fresh_caches.setenv("CLAUSEGEN_NO_BUNDLE", "1")  # the cache filled by the render, not read from the shipped bundle
     a_file = tmp_path / "fichier"
     a_file.write_text("pas un dossier", encoding="utf-8")
     calls = []
@@ -761,6 +765,7 @@ def test_cache_write_failures_are_ignored_and_leave_nothing(tmp_path, fresh_cach
 
     fresh_caches.setenv("XDG_CACHE_HOME", str(tmp_path))
     fresh_caches.delenv("CLAUSEGEN_NO_CACHE", raising=False)
+    fresh_caches.setenv("CLAUSEGEN_NO_BUNDLE", "1")  # the cache filled by the render, not read from the shipped bundle
     folder = cache.cache_dir()
     assert folder is not None
 

@@ -292,3 +292,19 @@ def test_donnees_analysees_une_fois_puis_lues_dans_le_cache():
     assert computed == [1, 1]
     assert cache.cached_data("essai-1", "autre source", compute) == value  # another content, another entry
     assert computed == [1, 1, 1]
+
+
+def test_un_lot_en_parallele_prepare_les_modeles_avant_ses_processus(tmp_path, preparations):
+    """With several workers, the templates are prepared once in the batch's own process, before the (forked)
+    workers start: they inherit them instead of preparing them each."""
+    result = render_batch([PROFILES / f"{n}.yaml" for n in NAMES], tmp_path / "lot", jobs=2)
+    assert not result.failures and len(result.produced) == len(NAMES)
+    assert sorted(preparations) == sorted(p.name for p in (ROOT / "templates" / "orme").glob("*.docx"))
+
+
+def test_preparer_les_modeles_deux_fois_ne_les_prepare_qu_une_fois(preparations):
+    from clausegen.render.pack import prepare_templates
+
+    prepare_templates()
+    prepare_templates()
+    assert len(preparations) == 7 and len(set(preparations)) == 7

@@ -118,13 +118,79 @@ def write_entry(path: Path, data: bytes) -> None:
     prune_now_and_then(path.parent)
 
 
+# ---------------------------------------------------------------------------------------------------
+# Entries shipped with the package (issue 20): what the built-in templates need, prepared at build time
+# (``python templates/build.py``), so that a first run with an empty cache loads it instead of computing it
+# ---------------------------------------------------------------------------------------------------
+
+_SHIPPED: list[Path] = []
+
+
+def ship(path: Path) -> None:
+    """Use the entries of the bundle ``path`` (written by ``write_bundle``) when the cache folder lacks them."""
+    if os.environ.get("CLAUSEGEN_NO_BUNDLE") == "1":  # templates/build.py, which writes the bundle
+        return
+    if path not in _SHIPPED:
+        _SHIPPED.append(path)
+        _bundles.cache_clear()
+
+
+def _default_bundle() -> Path | None:
+    """The bundle beside the built-in templates (``render.templates.builtin_template_dir``: in the installed
+    package, or ``templates/orme`` of a source checkout), found here because the data files (registry, code
+    lists, schema) are loaded before any template is asked for."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "templates" / "orme", here.parents[1] / "templates" / "orme"):
+        if (folder / "prepared.bin").is_file():
+            return folder / "prepared.bin"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _bundles() -> dict[str, bytes]:
+    import marshal
+    import zlib
+
+    entries: dict[str, bytes] = {}
+    default = _default_bundle()
+    for path in ([default] if default and default not in _SHIPPED else []) + _SHIPPED:
+        try:
+            data = unseal(path.read_bytes())
+            bundle = marshal.loads(zlib.decompress(data)) if data is not None else {}
+        except (OSError, ValueError, EOFError, TypeError, zlib.error):
+            continue  # an absent or damaged bundle: everything is computed, as without it
+        if isinstance(bundle, dict):
+            entries.update((k, v) for k, v in bundle.items() if isinstance(k, str) and isinstance(v, bytes))
+    return entries
+
+
+def shipped(name: str) -> bytes | None:
+    """The content of the shipped entry called ``name`` (an entry's file name in the cache folder), or None."""
+    if os.environ.get("CLAUSEGEN_NO_BUNDLE") == "1":  # templates/build.py, which writes it, and tests of the cache
+        return None
+    return _bundles().get(name)
+
+
+def write_bundle(path: Path, entries: dict[str, bytes]) -> None:
+    """The bundle ``ship`` reads: the entries, in the order of their names (the same entries, the same file)."""
+    import marshal
+    import zlib
+
+    path.write_bytes(seal(zlib.compress(marshal.dumps({k: entries[k] for k in sorted(entries)}), 9)))
+
+
+def _entry(path: Path) -> bytes | None:
+    data = read_entry(path)
+    return data if data is not None else shipped(path.name)
+
+
 def cached_bytes(kind: str, source: bytes | str, compute: Callable[[], bytes]) -> bytes:
     """``compute()``'s bytes, stored under the digest of ``source`` for the next runs."""
     folder = cache_dir()
     if folder is None:
         return compute()
     path = folder / f"{kind}-{digest(source)}.bin"
-    data = read_entry(path)
+    data = _entry(path)
     if data is not None:
         return data
     data = compute()
@@ -138,7 +204,7 @@ def cached_text(kind: str, source: bytes | str, compute: Callable[[], str]) -> s
     if folder is None:
         return compute()
     path = folder / f"{kind}-{digest(source)}.bin"
-    data = read_entry(path)
+    data = _entry(path)
     if data is not None:
         try:
             return data.decode("utf-8")
@@ -161,7 +227,7 @@ def cached_data(kind: str, source: bytes | str, compute: Callable[[], object]):
     if folder is None:
         return compute()
     path = folder / f"{kind}-{digest(source)}.bin"
-    data = read_entry(path)
+    data = _entry(path)
     if data is not None:
         try:
             return pickle.loads(data)  # noqa: S301 - written by clausegen in the user's own cache folder
@@ -195,7 +261,7 @@ def _safe_bytecode_cache_class():
             return self.folder / (self.pattern % bucket.key)
 
         def load_bytecode(self, bucket) -> None:
-            data = read_entry(self._path(bucket))
+            data = _entry(self._path(bucket))
             if data is None:
                 return
             try:

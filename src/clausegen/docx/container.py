@@ -121,6 +121,7 @@ def read_docx(name: str, data: bytes, *, external: bool = True) -> list[tuple[st
     for required in ("[Content_Types].xml", "word/document.xml"):
         if required not in seen:
             raise RenderError(name, f"ce n'est pas un document .docx lisible : il y manque la partie {required}. {_RESAVE}")
+    checked = _checked_before(data)
     parts = []
     for info in infos:
         if info.is_dir():
@@ -133,7 +134,7 @@ def read_docx(name: str, data: bytes, *, external: bool = True) -> list[tuple[st
         if len(raw) != info.file_size:
             raise RenderError(name, f"la partie {info.filename} n'a pas la taille annoncée par l'archive : archive "
                               f"corrompue ou piégée. {_RESAVE}")
-        if info.filename.endswith((".xml", ".rels")):
+        if not checked and info.filename.endswith((".xml", ".rels")):
             problem = xml_problem(raw)
             if problem:
                 reason, index = problem
@@ -141,11 +142,40 @@ def read_docx(name: str, data: bytes, *, external: bool = True) -> list[tuple[st
                 raise RenderError(name, f"le modèle est abîmé : la partie {info.filename} n'est pas du XML valide "
                                   f"({reason}, {where}). {_RESAVE}", near)
         parts.append((info.filename, raw))
+    if not checked:
+        _mark_checked(data)
     if external:
         from . import external as outside
 
         outside.refuse(name, parts)
     return parts
+
+
+CHECKED = "checked-docx-1"  # the kind of the entry saying that a template's XML parts were found well-formed
+
+
+def checked_entry_name(data: bytes) -> str:
+    from ..cache import digest
+
+    return f"{CHECKED}-{digest(data)}.bin"
+
+
+def _checked_before(data: bytes) -> bool:
+    """Whether these very bytes passed the XML checks before (an entry of the cache folder, or of the bundle
+    shipped with the built-in templates): then their parts are not parsed again (issue 20)."""
+    from ..cache import cache_dir, read_entry, shipped
+
+    name = checked_entry_name(data)
+    folder = cache_dir()
+    return shipped(name) == b"1" or (folder is not None and read_entry(folder / name) == b"1")
+
+
+def _mark_checked(data: bytes) -> None:
+    from ..cache import cache_dir, write_entry
+
+    folder = cache_dir()
+    if folder is not None:
+        write_entry(folder / checked_entry_name(data), b"1")
 
 
 def without_external(name: str, data: bytes) -> bytes:

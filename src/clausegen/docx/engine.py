@@ -331,12 +331,13 @@ def _render_part(prepared: PreparedTemplate, part: str, context: dict) -> bytes:
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     data = xml.encode("utf-8")
     container.check_xml(prepared.name, part, data)
-    final = typography(prepared.resolve_listing(xml))
-    if final is xml:
-        return data
-    data = final.encode("utf-8")
-    container.check_xml(prepared.name, part, data)
-    return data
+    listed = prepared.resolve_listing(xml)
+    if listed is not xml:
+        container.check_xml(prepared.name, part, listed.encode("utf-8"))
+    # typography keeps a well-formed part well-formed (it replaces spaces inside <w:t> texts and splits a text
+    # around a <w:noBreakHyphen/>): no third parse
+    final = typography(listed)
+    return data if final is xml else final.encode("utf-8")
 
 
 def render_docx(name: str, data: bytes, context: dict, properties: dict, vocabulary: Vocabulary = EMPTY) -> bytes:

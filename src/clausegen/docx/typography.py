@@ -15,6 +15,7 @@ are touched. Texts already typographed are left as they are.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -30,31 +31,28 @@ _RULES = (
     (re.compile(r"(?<=\bn°)( )(?=\S)"), NBSP),
     (re.compile(r"(?<=\b[LRD]\.)( )(?=\d{3,4}-\d)"), NBSP),
 )
+# The characters each rule of ``_RULES`` cannot match without (one of them).
+_NEEDED = (":", ";!?", "«", "»", "°", ".")
+# A paragraph whose raw texts hold no space, or none of the characters the rules look for, is left as it is
+# (an entity, even « &#58; », counts as one character that no rule looks for).
+_MAY_MATCH = re.compile(r"[:;!?«»°]|[LRD]\. ")
+
+
+def _may_match(text: str) -> bool:
+    return " " in text and _MAY_MATCH.search(text) is not None
+
+
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);")
 
 
 def _spaces(text: str) -> dict[int, str]:
     """``{index: character}`` of the spaces of ``text`` to replace."""
     found: dict[int, str] = {}
-    for pattern, char in _RULES:
-        for m in pattern.finditer(text):
-            found.setdefault(m.start(1), char)
+    for (pattern, char), needed in zip(_RULES, _NEEDED):
+        if any(c in text for c in needed):  # a rule whose characters are absent cannot match
+            for m in pattern.finditer(text):
+                found.setdefault(m.start(1), char)
     return found
-
-
-def _visible(raw: str) -> list[tuple[int, str]]:
-    """The characters of an XML text node with their offset in ``raw`` (an entity is one character)."""
-    out, i = [], 0
-    while i < len(raw):
-        if raw[i] == "&":
-            m = _ENTITY.match(raw, i)
-            if m:
-                out.append((i, "\x00"))  # an entity is never a space
-                i = m.end()
-                continue
-        out.append((i, raw[i]))
-        i += 1
-    return out
 
 
 def _spaces_of_paragraphs(xml: str) -> str:
@@ -64,12 +62,32 @@ def _spaces_of_paragraphs(xml: str) -> str:
     def flush():
         if not nodes:
             return
-        chars = []
+        if not _may_match("".join(raw for _, _, raw in nodes)):
+            nodes.clear()  # no rule can apply: each needs a space and one of its characters, never an entity's
+            return
+        # the paragraph's visible text (an entity is one character, "\x00": never a space nor a rule's
+        # character), and where each piece copied verbatim starts, in the text and in ``xml``
+        pieces, text_starts, xml_starts, length = [], [], [], 0
         for start, _, raw in nodes:
-            chars += [(start + off, c) for off, c in _visible(raw)]
-        text = "".join(c for _, c in chars)
-        for index, char in _spaces(text).items():
-            edits.append((chars[index][0], char))
+            pos = 0
+            if "&" in raw:
+                for m in _ENTITY.finditer(raw):
+                    if m.start() > pos:
+                        text_starts.append(length)
+                        xml_starts.append(start + pos)
+                        pieces.append(raw[pos:m.start()])
+                        length += m.start() - pos
+                    pieces.append("\x00")
+                    length += 1
+                    pos = m.end()
+            if pos < len(raw):
+                text_starts.append(length)
+                xml_starts.append(start + pos)
+                pieces.append(raw[pos:])
+                length += len(raw) - pos
+        for index, char in _spaces("".join(pieces)).items():  # always a space: in a piece copied verbatim
+            k = bisect_right(text_starts, index) - 1
+            edits.append((xml_starts[k] + index - text_starts[k], char))
         nodes.clear()
 
     for m in _TOKENS.finditer(xml):

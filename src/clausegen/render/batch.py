@@ -97,6 +97,9 @@ def render_batch(
         jobs_list = [(src, profile, folder, documents, force, templates, pdf) for src, profile, folder in planned]
         outcomes: dict[int, tuple[str | None, int]] = {}
         if jobs > 1 and len(jobs_list) > 1:
+            from .pack import prepare_templates
+
+            prepare_templates(templates)  # once, here: the forked workers inherit it (elsewhere they prepare once each)
             # one pack per task: a worker that dies loses no other market's result (its files may be written)
             for index, ok, value in run_isolated(_render_one, jobs_list, jobs=jobs, again=_again):
                 outcomes[index] = (value[1], value[2]) if ok else (value, 0)

@@ -75,6 +75,21 @@ def render_documents(profile: Profile, documents=None, *, templates: Path | None
     return out
 
 
+def prepare_templates(templates: Path | None = None) -> None:
+    """Every template of the pack prepared now (``docx.engine.prepare``, once per process): a batch does it
+    before starting its workers, which then inherit the prepared templates and the imported modules instead of
+    preparing them each. A template that cannot be prepared is left to the render, which reports it."""
+    from ..docx.engine import prepare
+    from ..errors import ClausegenError
+
+    for doc in DOCUMENTS:
+        try:
+            path = template_path(doc.name, templates)
+            prepare(path.name, template_bytes(path), VOCABULARY)
+        except ClausegenError:
+            continue
+
+
 _PRODUCED_FOR = re.compile(r"Produit par clausegen \S+ à partir du profil du marché (.*)\.", re.DOTALL)
 
 

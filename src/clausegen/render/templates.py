@@ -5,10 +5,11 @@ them, with the filters and the glossary (``LintSpec``)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..docx import folder
+from ..docx import folder, prepared
 from ..docx.spec import LintSpec
 from ..errors import RenderError
 from ..plan.documents import DOCUMENT_NAMES
@@ -17,15 +18,22 @@ from .filters import VOCABULARY
 TEMPLATE_SET = "orme"
 
 
+@lru_cache(maxsize=1)
 def builtin_template_dir() -> Path:
     """The bundled templates: inside the installed package, or ``templates/orme`` of a source checkout."""
     packaged = resources.files("clausegen").joinpath("templates", TEMPLATE_SET)
     if packaged.is_dir():
-        return Path(str(packaged))
+        return _shipped(Path(str(packaged)))
     checkout = Path(__file__).resolve().parents[3] / "templates" / TEMPLATE_SET
     if checkout.is_dir():
-        return checkout
+        return _shipped(checkout)
     raise RenderError(TEMPLATE_SET, "modèles intégrés introuvables : l'installation de clausegen est incomplète.")
+
+
+def _shipped(folder: Path) -> Path:
+    """The folder, whose bundle of prepared entries (``docx.prepared``) the cache may now read."""
+    prepared.ship(folder)
+    return folder
 
 
 def template_path(name: str, custom_dir: Path | None = None) -> Path:

@@ -1,0 +1,75 @@
+"""Templates prepared at build time (issue 20): the cache entries a render of the built-in templates needs
+(their XML checked, their parts patched, their Jinja code compiled, the data files parsed) written once by
+``python templates/build.py`` into a bundle shipped beside the templates, so that a first run with an empty
+cache loads them instead of computing them.
+
+An entry of the bundle is used only when its name, which holds the digest of its source, is the one asked
+for: a changed template or data file is computed as before. Jinja's compiled code carries the Python
+version it was compiled for and the checksum of its source; another Python compiles it again.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+BUNDLE = "prepared.bin"
+# Entries that depend only on the digest in their name: compared whole by ``--check``. The others (Jinja's
+# compiled code, pickled data) are compared by name: their bytes may differ from one build to the next.
+_EXACT = ("patched-", "checked-docx-")
+
+
+def ship(folder: Path) -> None:
+    """Use the bundle of the templates folder ``folder``, if it has one (the built-in templates)."""
+    from ..cache import ship as use
+
+    use(folder / BUNDLE)
+
+
+def collect(profiles: list[Path]) -> dict[str, bytes]:
+    """The cache entries written by rendering ``profiles`` with the built-in templates, in a fresh process
+    whose cache folder starts empty."""
+    from ..cache import unseal
+
+    with tempfile.TemporaryDirectory(prefix="clausegen-prepared-") as tmp:
+        env = {**os.environ, "XDG_CACHE_HOME": tmp, "CLAUSEGEN_NO_BUNDLE": "1"}
+        env.pop("CLAUSEGEN_NO_CACHE", None)
+        code = ("import sys\nfrom clausegen.profile.load import load_profile\nfrom clausegen.render.pack import render_documents\n"
+                "for p in sys.argv[1:]:\n    render_documents(load_profile(p))\n")
+        subprocess.run([sys.executable, "-c", code, *map(str, profiles)], check=True, env=env)
+        entries = {}
+        for path in Path(tmp).rglob("*.bin"):
+            data = unseal(path.read_bytes())
+            if data is not None:
+                entries[path.name] = data
+        return entries
+
+
+def write(folder: Path, entries: dict[str, bytes]) -> None:
+    from ..cache import write_bundle
+
+    write_bundle(folder / BUNDLE, entries)
+
+
+def read(folder: Path) -> dict[str, bytes] | None:
+    import marshal
+    import zlib
+
+    from ..cache import unseal
+
+    try:
+        data = unseal((folder / BUNDLE).read_bytes())
+        return marshal.loads(zlib.decompress(data)) if data is not None else None
+    except (OSError, ValueError, EOFError, TypeError, zlib.error):
+        return None
+
+
+def up_to_date(folder: Path, entries: dict[str, bytes]) -> bool:
+    """Whether the bundle of ``folder`` holds ``entries`` (see ``_EXACT``)."""
+    shipped = read(folder)
+    if shipped is None or sorted(shipped) != sorted(entries):
+        return False
+    return all(shipped[k] == v for k, v in entries.items() if k.startswith(_EXACT))
