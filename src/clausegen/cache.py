@@ -184,22 +184,10 @@ def _entry(path: Path) -> bytes | None:
     return data if data is not None else shipped(path.name)
 
 
-def cached_bytes(kind: str, source: bytes | str, compute: Callable[[], bytes]) -> bytes:
-    """``compute()``'s bytes, stored under the digest of ``source`` for the next runs."""
-    folder = cache_dir()
-    if folder is None:
-        return compute()
-    path = folder / f"{kind}-{digest(source)}.bin"
-    data = _entry(path)
-    if data is not None:
-        return data
-    data = compute()
-    write_entry(path, data)
-    return data
-
-
-def cached_text(kind: str, source: bytes | str, compute: Callable[[], str]) -> str:
-    """``compute()``'s text, stored under the digest of ``source`` for the next runs."""
+def _cached(kind: str, source: bytes | str, compute: Callable[[], object], dump: Callable[[object], bytes],
+            load: Callable[[bytes], object], unreadable: tuple[type[BaseException], ...] = ()):
+    """``compute()``'s value, stored as ``dump(value)`` under the digest of ``source`` for the next runs; an
+    entry ``load`` cannot read back (one of ``unreadable``) is computed again."""
     folder = cache_dir()
     if folder is None:
         return compute()
@@ -207,12 +195,22 @@ def cached_text(kind: str, source: bytes | str, compute: Callable[[], str]) -> s
     data = _entry(path)
     if data is not None:
         try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
+            return load(data)
+        except unreadable:
             pass
-    text = compute()
-    write_entry(path, text.encode("utf-8"))
-    return text
+    value = compute()
+    write_entry(path, dump(value))
+    return value
+
+
+def cached_bytes(kind: str, source: bytes | str, compute: Callable[[], bytes]) -> bytes:
+    """``compute()``'s bytes, stored under the digest of ``source`` for the next runs."""
+    return _cached(kind, source, compute, bytes, bytes)
+
+
+def cached_text(kind: str, source: bytes | str, compute: Callable[[], str]) -> str:
+    """``compute()``'s text, stored under the digest of ``source`` for the next runs."""
+    return _cached(kind, source, compute, lambda text: text.encode("utf-8"), lambda data: data.decode("utf-8"), (UnicodeDecodeError,))
 
 
 def cached_data(kind: str, source: bytes | str, compute: Callable[[], object]):
@@ -223,19 +221,9 @@ def cached_data(kind: str, source: bytes | str, compute: Callable[[], object]):
     whenever the shape of the data changes."""
     import pickle
 
-    folder = cache_dir()
-    if folder is None:
-        return compute()
-    path = folder / f"{kind}-{digest(source)}.bin"
-    data = _entry(path)
-    if data is not None:
-        try:
-            return pickle.loads(data)  # noqa: S301 - written by clausegen in the user's own cache folder
-        except Exception:  # noqa: BLE001 - computed again
-            pass
-    value = compute()
-    write_entry(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    return value
+    # written by clausegen in the user's own cache folder (or shipped with it): any failure is computed again
+    return _cached(kind, source, compute, lambda value: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),
+                   pickle.loads, (Exception,))  # noqa: S301
 
 
 def bytecode_cache(pattern: str = "jinja-%s.bin"):
