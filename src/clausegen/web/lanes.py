@@ -19,6 +19,7 @@ import asyncio
 import threading
 
 from . import security
+from .limits import Line
 
 HEAVY_WORKERS = 1
 HEAVY_WAITING = 4
@@ -38,12 +39,11 @@ async def light(fn, *args, **kwargs):
     return await run_in_threadpool(locked)
 
 
-class HeavyLane:
+class HeavyLane(Line):
     def __init__(self, workers: int = HEAVY_WORKERS, waiting: int = HEAVY_WAITING):
+        super().__init__(workers + waiting, "Le serveur produit déjà des documents ou relit des profils pour d'autres demandes : "
+                                            "réessayez dans une minute.", HEAVY_RETRY_AFTER)
         self.workers = workers
-        self.capacity = workers + waiting
-        self.count = 0
-        self.guard = threading.Lock()
         self._executor = None
         self.started = 0  # worker pools started (a test counts them: once per server)
 
@@ -61,17 +61,6 @@ class HeavyLane:
 
                     atexit.register(self.close, wait=True)  # before the interpreter tears the pool's thread down
             return self._executor
-
-    def admit(self) -> None:
-        with self.guard:
-            if self.count >= self.capacity:
-                raise security.Refusal(503, "Le serveur produit déjà des documents ou relit des profils pour d'autres demandes : "
-                                            "réessayez dans une minute.", headers={"retry-after": str(HEAVY_RETRY_AFTER)})
-            self.count += 1
-
-    def leave(self) -> None:
-        with self.guard:
-            self.count -= 1
 
     async def run(self, fn, *args):
         """``fn(*args)`` (a module-level function, its arguments and result picklable) in the heavy lane."""

@@ -81,26 +81,36 @@ class ReviewBudget:
         return None
 
 
-class PdfLane:
-    """At most ``at_once`` conversions at a time and ``waiting`` in line; ``enter()`` refuses the others (503)."""
+class Line:
+    """A bounded line of heavy work: ``capacity`` places (running or waiting); ``admit()`` takes one or
+    refuses at once (503 with ``Retry-After``, ``message``), ``leave()`` frees it."""
 
-    def __init__(self, at_once: int = PDF_AT_ONCE, waiting: int = PDF_WAITING):
-        self.running = threading.BoundedSemaphore(at_once)
-        self.capacity = at_once + waiting
+    def __init__(self, capacity: int, message: str, retry_after: int):
+        self.capacity = capacity
+        self.message = message
+        self.retry_after = retry_after
         self.count = 0
         self.guard = threading.Lock()
 
     def admit(self) -> None:
-        """Take a place in line (in the event loop, before the work goes to a thread), or refuse."""
+        """Take a place in line (in the event loop, before the work goes to a thread or a process), or refuse."""
         with self.guard:
             if self.count >= self.capacity:
-                raise security.Refusal(503, "Des conversions en PDF sont déjà en cours sur ce serveur : réessayez dans une minute, "
-                                            "ou téléchargez les documents au format .docx.", headers={"retry-after": str(PDF_RETRY_AFTER)})
+                raise security.Refusal(503, self.message, headers={"retry-after": str(self.retry_after)})
             self.count += 1
 
     def leave(self) -> None:
         with self.guard:
             self.count -= 1
+
+
+class PdfLane(Line):
+    """At most ``at_once`` conversions at a time and ``waiting`` in line; ``admit()`` refuses the others (503)."""
+
+    def __init__(self, at_once: int = PDF_AT_ONCE, waiting: int = PDF_WAITING):
+        super().__init__(at_once + waiting, "Des conversions en PDF sont déjà en cours sur ce serveur : réessayez dans une minute, "
+                                            "ou téléchargez les documents au format .docx.", PDF_RETRY_AFTER)
+        self.running = threading.BoundedSemaphore(at_once)
 
     def run(self, fn, *args):
         """``fn(*args)`` once a conversion slot is free (in a worker thread, after ``admit``)."""
