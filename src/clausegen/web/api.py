@@ -10,7 +10,6 @@ Schema, ``GET /api/openapi.json`` this description.
 from __future__ import annotations
 
 import json
-from pathlib import PurePosixPath
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,23 +17,18 @@ from starlette.responses import JSONResponse, Response
 from .._version import __version__
 from ..errors import OutputError, ProfileError
 from . import limits, security, work
+from .common import DEFAULT_NAME, file_name
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-DEFAULT_NAME = "profil.yaml"
 
 
 def source_name(request: Request) -> str:
     """The profile's name in messages and findings (``?nom=``, a file name; « profil.yaml » by default)."""
-    raw = request.query_params.get("nom", "") or DEFAULT_NAME
-    name = PurePosixPath(raw.replace("\\", "/")).name
-    name = "".join(c for c in name if c.isprintable())[:120]
-    return name if name not in ("", ".", "..") else DEFAULT_NAME
+    return file_name(request.query_params.get("nom", "") or DEFAULT_NAME)
 
 
 async def profile_body(request: Request) -> bytes:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type and content_type not in YAML_TYPES:
-        raise security.Refusal(415, f"Le profil doit être envoyé en YAML : en-tête « Content-Type: application/yaml » (reçu : « {content_type[:60]} »).")
+    """The request's body (the Guard already refused one that is not YAML, 415), 1 Mio at most."""
     body = bytearray()
     async for chunk in request.stream():
         body += chunk

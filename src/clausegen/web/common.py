@@ -238,6 +238,19 @@ def basis_labels() -> dict[str, str]:
     return {name: basis_label([name]) for name in load_registry().basis_names()}
 
 
+DEFAULT_NAME = "profil.yaml"
+
+
+def file_name(raw: str) -> str:
+    """The last part of a file name a browser or a program sent (a Windows path too), printable, at most
+    120 characters; « profil.yaml » when nothing is left."""
+    from pathlib import PurePosixPath
+
+    name = PurePosixPath(raw.replace("\\", "/")).name
+    name = "".join(c for c in name if c.isprintable())[:120]
+    return name if name not in ("", ".", "..") else DEFAULT_NAME
+
+
 def attachment(data: bytes | str, filename: str, media_type: str) -> Response:
     """A download: ``Content-Disposition: attachment`` with an ASCII name and its UTF-8 form."""
     ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "-" for c in filename) or "fichier"

@@ -42,9 +42,7 @@ class Drafts:
         """The posted profile form as (data, fields), and whether its CSRF field matched its cookie."""
         form = await request.form(max_fields=FORM_FIELDS, max_files=0, max_part_size=MAX_FILE)
         try:
-            nonce = request.cookies.get(security.CSRF_COOKIE)
-            field = form.get(security.CSRF_FIELD)
-            ok = self.secrets.csrf_ok(nonce, field if isinstance(field, str) else None)
+            ok = self.secrets.form_ok(request, form)
             get = lambda key, default="": form.get(key) if isinstance(form.get(key), str) else default  # noqa: E731
             wanted = [d for d in form.getlist("documents") if isinstance(d, str)]
             posted = {
@@ -243,8 +241,9 @@ class Drafts:
     async def _checked(self, request: Request) -> dict:
         form = await request.form(max_fields=5, max_files=0, max_part_size=1024)
         values = {k: v for k, v in form.items() if isinstance(v, str)}
+        ok = self.secrets.form_ok(request, form)
         await form.close()
-        if not self.secrets.csrf_ok(request.cookies.get(security.CSRF_COOKIE), values.get(security.CSRF_FIELD)):
+        if not ok:
             raise security.Refusal(403, "Le formulaire n'a pas pu être vérifié : rechargez la page d'accueil, puis recommencez.")
         return values
 

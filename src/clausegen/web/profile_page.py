@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import OutputError
 from . import form_model, forms, steps, work
-from .common import attachment, basis_labels, place, profile_filename, results_context, run
+from .common import DEFAULT_NAME, attachment, basis_labels, file_name, place, profile_filename, results_context, run
 
 HEADER = (
     "Profil du marché {reference}, écrit avec l'application web de clausegen (« clausegen serve »). Ce qui suit un « # » "
@@ -217,15 +217,8 @@ def _text(value) -> str:
 
 
 def source_name(raw: str) -> str:
-    """The file name a profile was posted under (its last part, printable, 120 characters), else « profil.yaml »."""
-    from pathlib import PurePosixPath
-
-    if isinstance(raw, str) and raw.strip():
-        name = PurePosixPath(raw.replace("\\", "/")).name
-        name = "".join(c for c in name if c.isprintable())[:120]
-        if name not in ("", ".", ".."):
-            return name
-    return "profil.yaml"
+    """The file name a profile was posted under (``common.file_name``), else « profil.yaml »."""
+    return file_name(raw) if isinstance(raw, str) and raw.strip() else DEFAULT_NAME
 
 
 def draft_summary(data: dict) -> dict:

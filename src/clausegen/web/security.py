@@ -176,6 +176,11 @@ class Secrets:
     def csrf_for(self, nonce: str) -> str:
         return hmac.new(self.key, nonce.encode("utf-8"), hashlib.sha256).hexdigest()
 
+    def form_ok(self, request, form) -> bool:
+        """Whether the posted ``form``'s CSRF field matches the signature of ``request``'s CSRF cookie."""
+        field = form.get(CSRF_FIELD)
+        return self.csrf_ok(request.cookies.get(CSRF_COOKIE), field if isinstance(field, str) else None)
+
     def csrf_ok(self, nonce: str | None, field: str | None) -> bool:
         if not nonce or not field or len(nonce) > 100:
             return False

@@ -24,9 +24,7 @@ class Views:
     async def _form(self, request: Request, **limits):
         """The posted form, once its CSRF field matches its cookie (403 otherwise)."""
         form = await request.form(**limits)
-        nonce = request.cookies.get(security.CSRF_COOKIE)
-        field = form.get(security.CSRF_FIELD)
-        if not self.secrets.csrf_ok(nonce, field if isinstance(field, str) else None):
+        if not self.secrets.form_ok(request, form):
             await form.close()
             raise security.Refusal(403)
         return form
