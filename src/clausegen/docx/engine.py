@@ -241,7 +241,7 @@ def prepare(name: str, data: bytes, vocabulary: Vocabulary = EMPTY) -> PreparedT
         if _TEMPLATED.match(part):
             raw = container.utf8_xml(name, part, raw)
         if _TEMPLATED.match(part) and (b"{{" in raw or b"{%" in raw or b"{#" in raw):
-            docxtpl_only = docxtpl_only or (b"{%" in raw or b"{{" in raw) and needs_docxtpl(raw.decode("utf-8"))
+            docxtpl_only = docxtpl_only or needs_docxtpl(raw.decode("utf-8"))
             xml, paragraphs[part] = _numbered(cached_text("patched-5", raw, lambda raw=raw, part=part: _patch(name, part, raw)))
             sources[part] = xml
             key = hashlib.sha256(xml.encode("utf-8")).hexdigest()
