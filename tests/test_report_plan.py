@@ -17,6 +17,7 @@ from clausegen.report.indicators import compute_indicators
 from clausegen.report.mutualisation import compute_mutualisation
 
 from test_plan import hour_computations  # noqa: F401 - the fixture counting compute_hours wherever it is bound
+from test_prepare_once import _count_calls
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "profiles").glob("*.yaml"))
@@ -25,17 +26,9 @@ EDGES = sorted((ROOT / "tests" / "data" / "plan").glob("*.yaml"))
 
 @pytest.fixture
 def plans_built(monkeypatch):
-    import clausegen.plan as plan_package
+    import clausegen.plan  # noqa: F401
 
-    calls: list[str] = []
-    original = plan_package.build_plan
-
-    def counted(profile, *args, **kwargs):
-        calls.append(profile.source)
-        return original(profile, *args, **kwargs)
-
-    monkeypatch.setattr(plan_package, "build_plan", counted)
-    return calls
+    return _count_calls(monkeypatch, "clausegen.plan", "build_plan")
 
 
 def test_un_plan_et_un_calcul_par_profil(tmp_path, plans_built, hour_computations):  # noqa: F811
