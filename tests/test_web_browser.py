@@ -146,6 +146,18 @@ def choose(driver, element_id: str, value: str) -> None:
         css(driver, f"input[type='radio'][name='{name}'][value='{value}']").click()
 
 
+def fill_market(driver, buyer: str, buyer_type: str, reference: str, objet: str, nature: str, months: str, published: str | None = None) -> None:
+    """The first step of the profile form, as a buyer types it: the buyer, then the market."""
+    type_in(driver, "champ-acheteur-nom", buyer)
+    choose(driver, "champ-acheteur-type", buyer_type)
+    type_in(driver, "champ-marche-reference", reference)
+    type_in(driver, "champ-marche-objet", objet)
+    choose(driver, "champ-marche-nature", nature)
+    type_in(driver, "champ-marche-duree_mois", months)
+    if published is not None:
+        type_in(driver, "champ-marche-date_publication", published)
+
+
 def click_and_load(driver, element) -> None:
     """Click a submit button and wait for the new page."""
     old = driver.find_element("tag name", "html")
@@ -243,13 +255,7 @@ def test_create_a_market_from_scratch_and_get_its_documents(browser, server, dow
 
     driver = browser
     driver.get(f"{server}/profil")
-    type_in(driver, "champ-acheteur-nom", "Commune de Tourcoing")
-    choose(driver, "champ-acheteur-type", "collectivite")
-    type_in(driver, "champ-marche-reference", "2027-TX-09")
-    type_in(driver, "champ-marche-objet", "Rénovation de l'école Brossolette")
-    choose(driver, "champ-marche-nature", "travaux")
-    type_in(driver, "champ-marche-duree_mois", "12")
-    type_in(driver, "champ-marche-date_publication", "2027-03-01")
+    fill_market(driver, "Commune de Tourcoing", "collectivite", "2027-TX-09", "Rénovation de l'école Brossolette", "travaux", "12", "2027-03-01")
     go_step(driver, "execution")  # the first action saves the draft: its own address from now on
     assert re.search(r"/profil/[A-Za-z0-9_-]{12}\?etape=execution$", driver.current_url)
     type_in(driver, "champ-facilitateur-nom", "Samia Benali")
@@ -391,13 +397,8 @@ def test_every_page_is_accessible_and_keyboard_usable(browser, server):
 def test_the_form_works_without_javascript(browser_without_js, server):
     driver = browser_without_js
     driver.get(f"{server}/profil")
-    type_in(driver, "champ-acheteur-nom", "Préfecture de la Gironde")
-    choose(driver, "champ-acheteur-type", "etat")
-    type_in(driver, "champ-marche-reference", "2026-TRX-014")
-    type_in(driver, "champ-marche-objet", "Réhabilitation de la cité administrative")
-    choose(driver, "champ-marche-nature", "travaux")
-    type_in(driver, "champ-marche-duree_mois", "24")
-    type_in(driver, "champ-marche-date_publication", "31/02/2027")  # refused: no such day
+    fill_market(driver, "Préfecture de la Gironde", "etat", "2026-TRX-014", "Réhabilitation de la cité administrative", "travaux", "24",
+                "31/02/2027")  # refused: no such day
     assert "Remplissez le formulaire" in by_id(driver, "etat").text  # no script: nothing computed yet
     click_and_load(driver, css(driver, "button[value='etape:lots']"))  # « Suivant » or the step menu
     type_in(driver, "champ-lots-1-intitule", "Gros œuvre")

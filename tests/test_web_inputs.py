@@ -372,19 +372,14 @@ def test_the_review_s_findings_name_fields_by_label_too(client):
 
 # -- in Chromium, with the script ---------------------------------------------------------------------------
 
-from test_web_browser import browser, by_id, check_accessibility, choose, css, downloads, go_step, server, type_in, wait  # noqa: E402,F401
+from test_web_browser import browser, by_id, check_accessibility, css, downloads, fill_market, go_step, server, type_in, wait  # noqa: E402,F401
 
 
 def test_in_a_browser_a_usual_value_fills_the_field_and_the_live_panel_speaks_labels(browser, server):
     driver = browser
     driver.get(f"{server}/profil")
-    type_in(driver, "champ-acheteur-nom", "Préfecture de la Gironde")
-    choose(driver, "champ-acheteur-type", "etat")
-    type_in(driver, "champ-marche-reference", "2026-TRX-014")
-    type_in(driver, "champ-marche-objet", "Réhabilitation de la cité administrative")
-    choose(driver, "champ-marche-nature", "travaux")
-    type_in(driver, "champ-marche-duree_mois", "24")
-    type_in(driver, "champ-marche-date_publication", "15/12/2026")
+    fill_market(driver, "Préfecture de la Gironde", "etat", "2026-TRX-014", "Réhabilitation de la cité administrative", "travaux", "24",
+                "15/12/2026")
     go_step(driver, "calcul")
     type_in(driver, "champ-calcul-cout_horaire", "32")
     go_step(driver, "lots")

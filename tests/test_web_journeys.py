@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from test_web_browser import (CAPTURES, ROOT, WAIT, _chrome, by_id, check_accessibility, choose, click_and_load, css, go_step,
-                              type_in, wait)
+from test_web_browser import (CAPTURES, ROOT, WAIT, _chrome, by_id, check_accessibility, click_and_load, css, fill_market,
+                              go_step, type_in, wait)
 
 pytestmark = pytest.mark.skipif(__import__("os").environ.get("CLAUSEGEN_SKIP_BROWSER") == "1", reason="CLAUSEGEN_SKIP_BROWSER=1")
 STEPS = ("marche", "lots", "calcul", "execution", "relecture")
@@ -89,12 +89,7 @@ def back_shows_the_saved_page(driver, expected: str) -> None:
 def test_works_with_a_reserved_lot_through_back_reload_and_restart(browser, server):
     driver = browser
     driver.get(f"{server.url}/profil")
-    type_in(driver, "champ-acheteur-nom", "Ville de Roubaix")
-    choose(driver, "champ-acheteur-type", "collectivite")
-    type_in(driver, "champ-marche-reference", "2027-TX-31")
-    type_in(driver, "champ-marche-objet", "Réhabilitation du groupe scolaire Jules-Ferry")
-    choose(driver, "champ-marche-nature", "travaux")
-    type_in(driver, "champ-marche-duree_mois", "18")
+    fill_market(driver, "Ville de Roubaix", "collectivite", "2027-TX-31", "Réhabilitation du groupe scolaire Jules-Ferry", "travaux", "18")
     click_and_load(driver, css(driver, "button[value='etape:lots']"))
     draft = driver.current_url.split("?")[0]
     back_shows_the_saved_page(driver, "Votre dernier brouillon, ")  # the new form, which offers the draft just saved
@@ -198,13 +193,7 @@ def test_every_step_is_accessible_on_desktop_and_phone(browser, server, width, h
 
 def _market(driver, server, reference: str, objet: str, nature: str) -> None:
     driver.get(f"{server.url}/profil")
-    type_in(driver, "champ-acheteur-nom", "Département du Nord")
-    choose(driver, "champ-acheteur-type", "collectivite")
-    type_in(driver, "champ-marche-reference", reference)
-    type_in(driver, "champ-marche-objet", objet)
-    choose(driver, "champ-marche-nature", nature)
-    type_in(driver, "champ-marche-duree_mois", "48")
-    type_in(driver, "champ-marche-date_publication", "15/03/2027")
+    fill_market(driver, "Département du Nord", "collectivite", reference, objet, nature, "48", "15/03/2027")
 
 
 def test_an_accord_cadre_a_bons_de_commande(browser, server):
