@@ -173,13 +173,19 @@ def go_step(driver, key: str) -> None:
 
 
 def _stale(element) -> bool:
-    from selenium.common.exceptions import StaleElementReferenceException
+    """Whether ``element`` left the document (the page was replaced). Chromium says so with a stale reference,
+    or, when asked during the navigation itself, with « Node with given id does not belong to the document »."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
     try:
         element.tag_name
         return False
     except StaleElementReferenceException:
         return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
 
 
 def active_id(driver) -> str:
