@@ -1,8 +1,11 @@
 """French formatting of figures, shared by the calculator's working, the CLI and the document filters.
 
-Numbers and dates go through Babel (CLDR data for ``fr_FR``): thousands are separated by a narrow
-no-break space (U+202F), the decimal mark is a comma. Units are attached with a no-break space (U+00A0)
-so that « 744 heures », « 7 % » or « 1 250 000,00 € » never break across lines.
+The conventions are those of the CLDR data for ``fr_FR`` (Unicode CLDR 34 and later, as Babel ships them):
+thousands are separated by a narrow no-break space (U+202F), the decimal mark is a comma, the minus sign is
+« - », months are written in lower case. They are written out here rather than read through Babel: loading
+Babel's locale data cost a pack about 35 ms, more than the calculator itself (tests/test_fmt_cldr.py checks
+every figure against Babel's own formatting). Units are attached with a no-break space (U+00A0) so that
+« 744 heures », « 7 % » or « 1 250 000,00 € » never break across lines.
 """
 
 from __future__ import annotations
@@ -15,38 +18,29 @@ from functools import lru_cache
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 LOCALE = "fr_FR"
+GROUP, DECIMAL, MINUS = NNBSP, ",", "-"
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
 
 
-@lru_cache(maxsize=None)
-def _locale():
-    from babel import Locale
-
-    return Locale.parse(LOCALE)
-
-
-@lru_cache(maxsize=None)
-def _pattern(pattern: str):
-    from babel.numbers import parse_pattern
-
-    return parse_pattern(pattern)
-
-
-def format_decimal(value: Decimal, format: str, locale: str, decimal_quantization: bool) -> str:
-    """Babel's ``format_decimal`` with the locale and the parsed pattern cached (hot in reviews)."""
-    return _pattern(format).apply(value, _locale(), decimal_quantization=decimal_quantization)
+def _grouped(digits: str) -> str:
+    head = len(digits) % 3 or 3
+    return GROUP.join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
 
 
 @lru_cache(maxsize=8192)
 def nombre(value, places: int | None = None) -> str:
-    """« 1 250 000 », « 743,75 »; ``places`` fixes the decimals (rounded half up)."""
+    """« 1 250 000 », « 743,75 »; ``places`` fixes the decimals (rounded half up), else every decimal of the
+    exact value is shown, trailing zeros left out."""
     value = Decimal(value)
+    if not value.is_finite():
+        raise ValueError(f"nombre non fini : {value}")
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        pattern = "#,##0" + ("." + "0" * places if places else "")
-    else:
-        value = value.normalize() if value == value.to_integral_value() else value
-        pattern = "#,##0.###############"
-    return format_decimal(value, format=pattern, locale=LOCALE, decimal_quantization=places is not None)
+    text = format(value.copy_abs(), "f")  # exact: abs() would round to the context's 28 digits
+    whole, _, decimals = text.partition(".")
+    decimals = decimals.rstrip("0") if places is None else decimals
+    sign = MINUS if value.is_signed() else ""  # « -0 » too, as CLDR formatting shows it
+    return sign + _grouped(whole) + (DECIMAL + decimals if decimals else "")
 
 
 def exact(value, places: int = 4) -> str:
@@ -85,12 +79,13 @@ def taux(value) -> str:
 
 def date_longue(value: _dt.date) -> str:
     """« 15 décembre 2026 », « 1er décembre 2026 »."""
-    from babel.dates import format_date
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day}{NBSP}{MONTHS[value.month - 1]} {value.year}"
 
-    text = format_date(value, "d MMMM y", locale=LOCALE)
-    if value.day == 1:
-        text = "1er" + text[1:]
-    return text.replace(" ", NBSP, 1)
+
+def mois(year: int, month: int) -> str:
+    """« janvier 2027 »."""
+    return f"{MONTHS[month - 1]} {year}"
 
 
 def article(ref: str) -> str:

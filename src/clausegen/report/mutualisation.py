@@ -207,10 +207,8 @@ def _cut(text: str, width: int) -> str:
 
 def month_label(month: _dt.date | tuple[int, int]) -> str:
     """« janvier 2027 » for a date or a (year, month) pair."""
-    from babel.dates import get_month_names
-
     year, number = (month.year, month.month) if isinstance(month, _dt.date) else month
-    return f"{get_month_names('wide', locale=fmt.LOCALE)[number]} {year}"
+    return fmt.mois(year, number)
 
 
 def period_label(lot: PooledLot) -> str:
