@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clausegen import load_profile
 from clausegen.docx.extract import docx_text
@@ -75,3 +77,41 @@ def test_the_pass_across_runs_and_article_numbers():
     out = typography(xml)
     assert "Fondement</w:t>" in out and "\u00a0: article L.\u00a02112</w:t><w:noBreakHyphen/>" in out
     assert out.count("<w:noBreakHyphen/>") == 2
+
+
+# Paragraphs as Word writes them: runs of texts with spaces, punctuation, guillemets, article numbers and
+# entities, sometimes split between runs, sometimes in a table or a text box (a « </w:p> » inside a paragraph).
+_PIECES = st.sampled_from(["Objet", " ", " :", ": ", "« ", " »", "n° ", "L. ", "2112-2", "-1", " ; ", "?", "&amp;", "&#58;",
+                           "https://exemple.fr/a?b=1", "10:30", "é", "\u00a0"])
+_TEXTS = st.lists(_PIECES, max_size=8).map("".join)
+_RUNS = st.lists(_TEXTS, min_size=1, max_size=4).map(
+    lambda texts: "".join(f'<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{t}</w:t></w:r>' for t in texts))
+_BODY = st.lists(st.tuples(_RUNS, st.sampled_from(["</w:p><w:p>", "</w:p></w:tc><w:tc><w:p>", "<w:r><w:tab/></w:r>"])),
+                 min_size=1, max_size=6).map(lambda items: "<w:body><w:p>" + "".join(r + sep for r, sep in items) + "</w:p></w:body>")
+
+
+@settings(max_examples=300, deadline=None)
+@given(_BODY, _BODY)
+def test_the_memo_never_changes_a_result(xml, other):
+    from clausegen.docx import typography as module
+
+    module._MEMO.clear()
+    cold = typography(xml)
+    typography(other)  # the memo now holds the other document's paragraphs too
+    assert typography(xml) == cold  # from the memo
+    module._MEMO.clear()
+    assert typography(cold) == cold  # the pass is idempotent: a typeset text is left as it is
+    assert cold.replace("\u00a0", " ").replace("\u202f", " ").replace('</w:t><w:noBreakHyphen/><w:t xml:space="preserve">', "-") \
+        == xml.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_a_second_pack_typesets_no_paragraph_again(monkeypatch):
+    from clausegen.docx import typography as module
+
+    profile = load_profile(PROFILES[0])
+    render_documents(profile)
+    calls = []
+    original = module._spaces_of_paragraph
+    monkeypatch.setattr(module, "_spaces_of_paragraph", lambda xml: calls.append(1) or original(xml))
+    render_documents(profile)
+    assert calls == []

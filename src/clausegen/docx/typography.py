@@ -20,7 +20,6 @@ from bisect import bisect_right
 NBSP, NNBSP = "\u00a0", "\u202f"
 
 _W_TEXT = re.compile(r"(<w:t(?: [^>]*)?>)([^<]*)(</w:t>)")
-_TOKENS = re.compile(r"<w:t(?: [^>]*)?>[^<]*</w:t>|</w:p>")
 _ARTICLE_REF = re.compile(r"\b([LRD])\.[ \u00a0](\d{3,4})((?:-\d{1,3})+)\b")  # « L. 2112-2 », « L. 2112-2-1 »
 # Spaces to make no-break, found on the paragraph's text: (pattern, group of the space, replacement).
 _RULES = (
@@ -55,49 +54,37 @@ def _spaces(text: str) -> dict[int, str]:
     return found
 
 
-def _spaces_of_paragraphs(xml: str) -> str:
-    nodes: list[tuple[int, int, str]] = []  # (start, end, raw text) of each w:t text of the current paragraph
-    edits: list[tuple[int, str]] = []  # (absolute offset in xml, new character)
-
-    def flush():
-        if not nodes:
-            return
-        if not _may_match("".join(raw for _, _, raw in nodes)):
-            nodes.clear()  # no rule can apply: each needs a space and one of its characters, never an entity's
-            return
-        # the paragraph's visible text (an entity is one character, "\x00": never a space nor a rule's
-        # character), and where each piece copied verbatim starts, in the text and in ``xml``
-        pieces, text_starts, xml_starts, length = [], [], [], 0
-        for start, _, raw in nodes:
-            pos = 0
-            if "&" in raw:
-                for m in _ENTITY.finditer(raw):
-                    if m.start() > pos:
-                        text_starts.append(length)
-                        xml_starts.append(start + pos)
-                        pieces.append(raw[pos:m.start()])
-                        length += m.start() - pos
-                    pieces.append("\x00")
-                    length += 1
-                    pos = m.end()
-            if pos < len(raw):
-                text_starts.append(length)
-                xml_starts.append(start + pos)
-                pieces.append(raw[pos:])
-                length += len(raw) - pos
-        for index, char in _spaces("".join(pieces)).items():  # always a space: in a piece copied verbatim
-            k = bisect_right(text_starts, index) - 1
-            edits.append((xml_starts[k] + index - text_starts[k], char))
-        nodes.clear()
-
-    for m in _TOKENS.finditer(xml):
-        token = m.group(0)
-        if token == "</w:p>":
-            flush()
-            continue
-        head = token.index(">") + 1
-        nodes.append((m.start() + head, m.end() - len("</w:t>"), token[head: -len("</w:t>")]))
-    flush()
+def _spaces_of_paragraph(xml: str) -> str:
+    """The spaces of one paragraph (``xml`` holds no « </w:p> »: its texts are read as one)."""
+    nodes: list[tuple[int, int, str]] = []  # (start, end, raw text) of each w:t text of the paragraph
+    for m in _W_TEXT.finditer(xml):
+        nodes.append((m.start(2), m.end(2), m.group(2)))
+    if not nodes or not _may_match("".join(raw for _, _, raw in nodes)):
+        return xml  # no rule can apply: each needs a space and one of its characters, never an entity's
+    # the paragraph's visible text (an entity is one character, "\x00": never a space nor a rule's character),
+    # and where each piece copied verbatim starts, in the text and in ``xml``
+    pieces, text_starts, xml_starts, length = [], [], [], 0
+    for start, _, raw in nodes:
+        pos = 0
+        if "&" in raw:
+            for m in _ENTITY.finditer(raw):
+                if m.start() > pos:
+                    text_starts.append(length)
+                    xml_starts.append(start + pos)
+                    pieces.append(raw[pos:m.start()])
+                    length += m.start() - pos
+                pieces.append("\x00")
+                length += 1
+                pos = m.end()
+        if pos < len(raw):
+            text_starts.append(length)
+            xml_starts.append(start + pos)
+            pieces.append(raw[pos:])
+            length += len(raw) - pos
+    edits = []  # (offset in xml, new character): always a space, in a piece copied verbatim
+    for index, char in _spaces("".join(pieces)).items():
+        k = bisect_right(text_starts, index) - 1
+        edits.append((xml_starts[k] + index - text_starts[k], char))
     if not edits:
         return xml
     out, last = [], 0
@@ -125,8 +112,37 @@ def _hyphens(xml: str) -> str:
     return _W_TEXT.sub(fix, xml)
 
 
+# Paragraphs already typeset, by their XML: the same boilerplate paragraph comes back in every pack of a batch
+# and of the web server, and typesetting it again was the largest part of a warm pack. Bounded: the memo is
+# emptied once it holds ``_MEMO_CHARS`` characters, and a paragraph longer than ``_MEMO_LONGEST`` is not kept.
+_MEMO: dict[str, str] = {}
+_MEMO_CHARS, _MEMO_LONGEST = 4_000_000, 20_000
+_memo_size = 0
+_SAME = ""  # memo value of a paragraph the pass leaves as it is (never a paragraph's result: those hold « <w:t »)
+
+
+def _paragraph(xml: str) -> str:
+    global _memo_size
+    done = _MEMO.get(xml)
+    if done is None:
+        done = _hyphens(_spaces_of_paragraph(xml)) if "<w:t" in xml else xml
+        if len(xml) <= _MEMO_LONGEST:
+            if _memo_size > _MEMO_CHARS:
+                _MEMO.clear()
+                _memo_size = 0
+            _MEMO[xml] = _SAME if done is xml else done
+            _memo_size += len(xml) + (0 if done is xml else len(done))
+        return done
+    return xml if done is _SAME else done
+
+
 def typography(xml: str) -> str:
-    """French typography of every text run of a rendered part (see the module's docstring)."""
+    """French typography of every text run of a rendered part (see the module's docstring), paragraph by
+    paragraph: the texts between two « </w:p> » are read as one."""
     if "<w:t" not in xml:
         return xml
-    return _hyphens(_spaces_of_paragraphs(xml))
+    pieces = xml.split("</w:p>")
+    typeset = [_paragraph(piece) for piece in pieces]
+    if all(new is old for new, old in zip(typeset, pieces)):
+        return xml
+    return "</w:p>".join(typeset)
