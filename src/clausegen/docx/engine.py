@@ -85,6 +85,9 @@ def _undefined_class():
     return ClausegenUndefined
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 @lru_cache(maxsize=8)
 def jinja_env(vocabulary: Vocabulary = EMPTY):
     """The environment the templates of ``vocabulary`` run in: sandboxed, strict, autoescaping, bounded
@@ -113,6 +116,13 @@ def jinja_env(vocabulary: Vocabulary = EMPTY):
             return super().call(context, obj, *args, **kwargs)
 
         def getattr(self, obj, attribute):
+            # the context is made of plain dicts: their items are found without Jinja's failed attribute
+            # lookup first (the same answer: a dict's own attributes, « items » say, still win)
+            if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+                try:
+                    return methods.guard_method(obj[attribute])
+                except (KeyError, TypeError):
+                    pass
             return methods.guard_method(super().getattr(obj, attribute))
 
         def getitem(self, obj, argument):
