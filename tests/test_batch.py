@@ -58,6 +58,24 @@ def test_same_reference_twice_writes_nothing(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_large_batch_reads_its_profiles_in_the_workers(tmp_path, monkeypatch):
+    """From PARALLEL_LOAD_FROM profiles on, the workers read them: the same failures, the same refusal of two
+    profiles that share a folder, named in the order of the files, and nothing written."""
+    from clausegen.render import batch
+
+    monkeypatch.setattr(batch, "PARALLEL_LOAD_FROM", 2)
+    source = tmp_path / "in"
+    shutil.copytree(PROFILES, source)
+    (source / "casse.yaml").write_text("version: 2\n", encoding="utf-8")
+    result = render_batch([source], tmp_path / "out", jobs=2)
+    assert list(result.failures) == [str(source / "casse.yaml")] and "version" in result.failures[str(source / "casse.yaml")]
+    assert len(result.produced) == len(list(PROFILES.glob("*.yaml")))
+    (source / "zz-jumeau.yaml").write_text((PROFILES / "travaux-qpv.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(OutputError, match=r"travaux-qpv\.yaml et .*zz-jumeau\.yaml donnent le même dossier"):
+        render_batch([source], tmp_path / "out2", jobs=2)
+    assert not (tmp_path / "out2").exists()
+
+
 def test_cli_batch_summary_and_exit_codes(tmp_path):
     runner = CliRunner()
     ok = runner.invoke(cli, ["render", str(PROFILES), "-o", str(tmp_path / "a"), "--jobs", "1"])

@@ -45,21 +45,41 @@ def _render_one(job: tuple) -> tuple[str, str | None, int]:
     return source, None, len(written)
 
 
-def plan_batch(paths, out_dir: Path, result: BatchResult) -> list[tuple[str, object, Path]]:
-    """Load every profile and give each its folder; raises OutputError on clashing folder names."""
+def _load_one(path: str) -> tuple[object | None, str | None, str | None]:
+    """Worker: (profile, folder name, None), or (None, None, French message) for a profile that fails."""
     from ..profile.load import load_profile
 
+    try:
+        profile = load_profile(path)
+        return profile, safe_folder_name(profile.marche.reference), None
+    except ProfileError as exc:
+        return None, None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - one profile never stops the others
+        return None, None, internal_error_message(exc)
+
+
+# Below this many profiles, the main process reads them itself: starting workers costs more than it saves.
+PARALLEL_LOAD_FROM = 32
+
+
+def _loaded(paths: list[Path], jobs: int):
+    """(path, profile, folder name, error) of each profile, in order; read by the workers for a large batch."""
+    if jobs > 1 and len(paths) >= PARALLEL_LOAD_FROM:
+        outcomes: dict[int, tuple] = {}
+        for index, ok, value in run_isolated(_load_one, [str(p) for p in paths], jobs=jobs, chunksize=8):
+            outcomes[index] = value if ok else (None, None, value)
+        return [(path, *outcomes[i]) for i, path in enumerate(paths)]
+    return [(path, *_load_one(str(path))) for path in paths]
+
+
+def plan_batch(paths, out_dir: Path, result: BatchResult, jobs: int = 1) -> list[tuple[str, object, Path]]:
+    """Load every profile (in ``jobs`` worker processes for a large batch) and give each its folder; raises
+    OutputError on clashing folder names, before anything is written."""
     planned: list[tuple[str, object, Path]] = []
     by_name: dict[str, str] = {}
-    for path in expand_paths(paths):
-        try:
-            profile = load_profile(path)
-            name = safe_folder_name(profile.marche.reference)
-        except ProfileError as exc:
-            result.failures[str(path)] = str(exc)
-            continue
-        except Exception as exc:  # noqa: BLE001 - one profile never stops the others
-            result.failures[str(path)] = internal_error_message(exc)
+    for path, profile, name, error in _loaded(expand_paths(paths), jobs):
+        if error is not None:
+            result.failures[str(path)] = error
             continue
         other = by_name.get(name.lower())
         if other is not None:
@@ -91,7 +111,7 @@ def render_batch(
     out_dir = Path(out_dir)
     result = BatchResult()
     with exit_on_sigterm():
-        planned = plan_batch(paths, out_dir, result)
+        planned = plan_batch(paths, out_dir, result, jobs)
         if progress and result.failures:
             progress(len(result.failures))
         jobs_list = [(src, profile, folder, documents, force, templates, pdf) for src, profile, folder in planned]
