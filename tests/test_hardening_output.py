@@ -656,7 +656,7 @@ def test_corrupt_cache_entries_change_nothing(tmp_path, qpv, without_cache, fres
     assert load_profile(QPV) == qpv  # fills the cache: the compiled schema…
     assert render_documents(qpv, CACHED) == without_cache  # … and the prepared template parts
     entries = sorted(tmp_path.rglob("*.bin"), key=lambda p: not p.name.startswith("schema"))
-    assert {p.name.split("-")[0] for p in entries} >= {"schema", "patched"}, entries
+    assert {p.name.split("-")[0] for p in entries} >= {"schema", "template"}, entries
     kinds = list(CORRUPTIONS)
     for start in range(0, len(kinds), len(entries)):  # each kind of corruption at least once, on each kind of entry
         for i, entry in enumerate(entries):

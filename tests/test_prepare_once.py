@@ -25,17 +25,17 @@ NAMES = ["travaux-qpv", "nettoyage-accord-cadre", "marche-insertion", "services-
 
 @pytest.fixture
 def preparations(monkeypatch):
-    """Names of the templates read and prepared (``engine.prepare``'s work, not its cached answers), in a
-    process whose cache of prepared templates starts empty."""
+    """Names of the templates prepared (``engine.prepare``'s work, not its cached answers: each preparation
+    makes one ``PreparedTemplate``), in a process whose cache of prepared templates starts empty."""
     engine.prepare.cache_clear()
     seen: list[str] = []
-    original = engine.container.read_docx
+    original = engine.PreparedTemplate
 
     def counted(name, *args, **kwargs):
         seen.append(name)
         return original(name, *args, **kwargs)
 
-    monkeypatch.setattr(engine.container, "read_docx", counted)
+    monkeypatch.setattr(engine, "PreparedTemplate", counted)
     yield seen
     engine.prepare.cache_clear()
 

@@ -10,7 +10,7 @@ import jinja2
 import pytest
 
 from clausegen import cache
-from clausegen.docx import container, engine, prepared
+from clausegen.docx import container, engine, prepared, ziputil
 from clausegen.law.codelists import load_codelists
 from clausegen.law.registry import load_registry
 from clausegen.profile.load import load_profile
@@ -64,17 +64,24 @@ def test_le_paquet_contient_les_modeles_integres():
     for name in names:
         data = (builtin_template_dir() / name).read_bytes()
         assert entries[container.checked_entry_name(data)] == b"1"
-    assert sum(k.startswith("patched-") for k in entries) == sum(k.startswith("jinja-") for k in entries) >= 7
+    # what prepare reads from each template file (its parts checked, patched, deflated), then the compiled
+    # code of each templated part
+    assert sum(k.startswith(engine._PARTS_KIND + "-") for k in entries) == 7
+    assert sum(k.startswith("jinja-") for k in entries) >= 7
 
 
 def test_premier_dossier_cache_vide_ne_compile_ni_ne_verifie_rien(empty_cache, monkeypatch):
     compiled = _counter(monkeypatch, jinja2.Environment, "compile")
     patched = _counter(monkeypatch, engine, "_patch")
+    opened = _counter(monkeypatch, container, "read_docx")
+    deflated = _counter(monkeypatch, ziputil, "deflate")
     parsed = _counter(monkeypatch, container, "xml_problem")
     rendered = _counter(monkeypatch, container, "check_xml")
     documents = render_documents(load_profile(PROFILE))
     assert len(documents) == 7
-    assert compiled == [] and patched == []
+    assert compiled == [] and patched == [] and opened == []
+    # only the rendered parts are deflated: one document.xml (and headers, footers) and one core.xml each
+    assert len(deflated) == len(rendered) + 7
     # the built-in templates are known well-formed: only the rendered parts are parsed (check_xml), not the
     # parts of the templates (read_docx)
     assert rendered and len(parsed) == len(rendered)

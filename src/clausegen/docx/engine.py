@@ -29,10 +29,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import RenderError
-from . import container, guard, methods, sandbox
+from . import container, guard
+from .environment import SOURCES as _SOURCES
+from .environment import jinja_env
 from .messages import _describe, _error_line, _near, _numbered, _python_error, _template_error
 from .typography import typography
 from .vocabulary import EMPTY, Vocabulary
+from .ziputil import _LEVEL
 
 
 
@@ -41,108 +44,6 @@ MAX_LOOP_ITEMS = guard.MAX_LOOP_ITEMS
 MAX_REPEAT = guard.MAX_REPEAT
 _bounded_iter = guard.bounded_iter
 _bounded_range = guard.bounded_range
-
-
-# Patched template XML by name (its SHA-256): the loader of the environment reads from here, so compiled
-# templates can be kept in Jinja's bytecode cache between runs of the command.
-_SOURCES: dict[str, str] = {}
-
-
-def _bytecode_cache(tag: str):
-    """Jinja's cache of compiled templates, in clausegen's cache folder (see ``cache.py``).
-
-    Compiling the seven templates is most of the time of a single ``clausegen render``; entries are keyed
-    by the template's content, so an edited template is compiled again. The name changes whenever the way
-    templates are compiled changes (``guard.rewrite``), so that no older compilation is reused.
-    """
-    from ..cache import bytecode_cache
-
-    return bytecode_cache(f"jinja-bounded3-{tag}-%s.bin")
-
-
-@lru_cache(maxsize=1)
-def _undefined_class():
-    """``StrictUndefined`` whose errors remember the value and the name looked up (for French messages)."""
-    from jinja2 import StrictUndefined, Undefined
-
-    base = Undefined._fail_with_undefined_error
-
-    class ClausegenUndefined(StrictUndefined):
-        __slots__ = ()
-
-        def _fail_with_undefined_error(self, *args, **kwargs):
-            try:
-                base(self, *args, **kwargs)
-            except self._undefined_exception as exc:
-                obj = self._undefined_obj
-                exc.clausegen_name = self._undefined_name
-                exc.clausegen_keys = sorted(k for k in obj if isinstance(k, str)) if isinstance(obj, dict) else None
-                raise
-
-    for attr in set(dir(StrictUndefined)):
-        if getattr(StrictUndefined, attr, None) is base:
-            setattr(ClausegenUndefined, attr, ClausegenUndefined._fail_with_undefined_error)
-    return ClausegenUndefined
-
-
-_DICT_ATTRIBUTES = frozenset(dir(dict))
-
-
-@lru_cache(maxsize=8)
-def jinja_env(vocabulary: Vocabulary = EMPTY):
-    """The environment the templates of ``vocabulary`` run in: sandboxed, strict, autoescaping, bounded
-    (``guard``), with the vocabulary's filters. One per vocabulary and process."""
-    from jinja2 import FunctionLoader, TemplateSyntaxError
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    class ClausegenSandbox(ImmutableSandboxedEnvironment):
-        intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
-
-        def _parse(self, source, name, filename):
-            try:
-                tree = super()._parse(source, name, filename)
-            except RecursionError as exc:
-                raise TemplateSyntaxError(
-                    f"expression ou blocs imbriqués trop profondément (plus de {guard.MAX_DEPTH} niveaux)",
-                    sandbox.failure_line(exc, source), name, filename) from None
-            return sandbox.rewrite(tree, name, filename)
-
-        def call_binop(self, context, operator, left, right):
-            guard.binop(operator, left, right)
-            return guard.check_number(super().call_binop(context, operator, left, right))
-
-        def call(self, context, obj, /, *args, **kwargs):
-            guard.tick()
-            return super().call(context, obj, *args, **kwargs)
-
-        def getattr(self, obj, attribute):
-            # the context is made of plain dicts: their items are found without Jinja's failed attribute
-            # lookup first (the same answer: a dict's own attributes, « items » say, still win)
-            if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
-                try:
-                    return methods.guard_method(obj[attribute])
-                except (KeyError, TypeError):
-                    pass
-            return methods.guard_method(super().getattr(obj, attribute))
-
-        def getitem(self, obj, argument):
-            return methods.guard_method(super().getitem(obj, argument))
-
-        def wrap_str_format(self, value):
-            return methods.wrap_str_format(self, value)
-
-    env = ClausegenSandbox(
-        autoescape=True,
-        undefined=_undefined_class(),
-        keep_trailing_newline=True,
-        loader=FunctionLoader(_SOURCES.get),
-        bytecode_cache=_bytecode_cache(vocabulary.tag),
-        cache_size=256,
-    )
-    env.filters.update(vocabulary.filters)
-    env.vocabulary = vocabulary
-    sandbox.install(env, vocabulary)
-    return env
 
 
 @lru_cache(maxsize=64)
@@ -229,21 +130,22 @@ class PreparedTemplate:
 _CORE = "docProps/core.xml"
 
 
-@lru_cache(maxsize=32)
-def prepare(name: str, data: bytes, vocabulary: Vocabulary = EMPTY) -> PreparedTemplate:
-    """Read a .docx template once: checked (``container``), fixed parts deflated once, XML parts patched and
-    compiled once."""
-    from jinja2 import TemplateError
+# What ``prepare`` reads from a template's file alone, kept in the cache (and, for the built-in templates, in
+# the bundle shipped with them): the checks of the archive, docxtpl's repair and the deflated fixed parts are
+# done once per template file, not once per process. Change the name whenever its shape or ``_patch`` change.
+_PARTS_KIND = f"template-parts-1-z{_LEVEL}"
 
-    from ..cache import cached_text
+
+def _template_parts(name: str, data: bytes) -> tuple[list, dict, dict, dict, bool]:
+    """(entries, sources, keys, paragraphs, docxtpl_only) of the template ``data``: ``entries`` holds a
+    ``ziputil.Entry`` for each fixed part and the name of each templated one; ``sources`` the patched XML of
+    each templated part and ``keys`` its SHA-256 (the loader's name for it)."""
     from .ziputil import deflate
 
-    data = container.without_external(name, data)  # --retirer-liens-externes (issue 23); else data itself
     parts = container.read_docx(name, data)
     parts.sort(key=lambda p: p[0] != "[Content_Types].xml")
-    entries, compiled, sources, paragraphs = [], {}, {}, {}
+    entries, sources, keys, paragraphs = [], {}, {}, {}
     docxtpl_only = False
-    env = jinja_env(vocabulary)
     for part, raw in parts:
         if part == _CORE:
             entries.append(part)
@@ -252,20 +154,35 @@ def prepare(name: str, data: bytes, vocabulary: Vocabulary = EMPTY) -> PreparedT
             raw = container.utf8_xml(name, part, raw)
         if _TEMPLATED.match(part) and (b"{{" in raw or b"{%" in raw or b"{#" in raw):
             docxtpl_only = docxtpl_only or needs_docxtpl(raw.decode("utf-8"))
-            xml, paragraphs[part] = _numbered(cached_text("patched-5", raw, lambda raw=raw, part=part: _patch(name, part, raw)))
-            sources[part] = xml
-            key = hashlib.sha256(xml.encode("utf-8")).hexdigest()
-            _SOURCES[key] = xml
-            try:
-                compiled[part] = env.get_template(key)
-            except TemplateError as exc:
-                raise _template_error(name, part, xml, exc, paragraphs[part], env) from None
-            except (RecursionError, SyntaxError, MemoryError):
-                raise RenderError(name, f"{container.part_label(part)}modèle trop complexe : blocs ou expressions imbriqués "
-                                  "trop profondément pour être compilés.") from None
+            sources[part], paragraphs[part] = _numbered(_patch(name, part, raw))
+            keys[part] = hashlib.sha256(sources[part].encode("utf-8")).hexdigest()
             entries.append(part)
         else:
             entries.append(deflate(part, raw))
+    return entries, sources, keys, paragraphs, docxtpl_only
+
+
+@lru_cache(maxsize=32)
+def prepare(name: str, data: bytes, vocabulary: Vocabulary = EMPTY) -> PreparedTemplate:
+    """Read a .docx template once: checked (``container``), fixed parts deflated once, XML parts patched and
+    compiled once (``_template_parts``, cached by the file's digest; Jinja's compiled code, cached too)."""
+    from jinja2 import TemplateError
+
+    from ..cache import cached_data
+
+    data = container.without_external(name, data)  # --retirer-liens-externes (issue 23); else data itself
+    entries, sources, keys, paragraphs, docxtpl_only = cached_data(_PARTS_KIND, data, lambda: _template_parts(name, data))
+    env = jinja_env(vocabulary)
+    compiled = {}
+    for part, xml in sources.items():
+        _SOURCES[keys[part]] = xml
+        try:
+            compiled[part] = env.get_template(keys[part])
+        except TemplateError as exc:
+            raise _template_error(name, part, xml, exc, paragraphs[part], env) from None
+        except (RecursionError, SyntaxError, MemoryError):
+            raise RenderError(name, f"{container.part_label(part)}modèle trop complexe : blocs ou expressions imbriqués "
+                              "trop profondément pour être compilés.") from None
     return PreparedTemplate(name, entries, compiled, sources, _resolve_listing, data, docxtpl_only, paragraphs, env)
 
 
