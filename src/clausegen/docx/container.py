@@ -23,7 +23,6 @@ import bisect
 import io
 import re
 import struct
-import zipfile
 import zlib
 from xml.parsers import expat
 
@@ -77,6 +76,8 @@ def read_docx(name: str, data: bytes, *, external: bool = True) -> list[tuple[st
     """The parts of a .docx template (name, bytes), in the archive's order, after the checks above; with
     ``external`` (always, but for the lint, which reports them one by one) a template that reaches outside
     the document or carries code is refused (``external.refuse``)."""
+    import zipfile  # here: a pack of the built-in templates opens none (their parts come from the bundle)
+
     if len(data) > MAX_FILE:
         raise RenderError(name, f"fichier trop gros pour un modèle ({_mb(len(data))} ; au plus {_mb(MAX_FILE)}).")
     declared = _declared_entries(data)

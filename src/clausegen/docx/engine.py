@@ -23,7 +23,6 @@ import hashlib
 import io
 import re
 import stat
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -316,6 +315,8 @@ def _render_with_docxtpl(prepared: PreparedTemplate, context: dict, properties: 
         guard.end_budget(token)
     out = io.BytesIO()
     template.save(out)
+    import zipfile
+
     archive = zipfile.ZipFile(io.BytesIO(normalize_zip(out.getvalue())))
     parts = {}
     for part in archive.namelist():

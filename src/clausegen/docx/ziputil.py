@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import struct
-import zipfile
 import zlib
 from dataclasses import dataclass
 
@@ -78,6 +77,8 @@ def normalize_zip(data: bytes) -> bytes:
 
     ``[Content_Types].xml`` first, as Word expects; the other parts keep the order they were written in.
     """
+    import zipfile
+
     source = zipfile.ZipFile(io.BytesIO(data))
     names = source.namelist()
     names.sort(key=lambda n: n != "[Content_Types].xml")

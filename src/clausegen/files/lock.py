@@ -8,7 +8,6 @@ import errno
 import os
 import shutil
 import stat
-import socket
 import time
 import uuid
 from dataclasses import dataclass
@@ -16,6 +15,16 @@ from pathlib import Path
 
 from ..errors import OutputError
 from .oserrors import os_error_reason
+
+
+def _host() -> str:
+    """This machine's name, as ``socket.gethostname()`` gives it (``os.uname`` where it exists: importing
+    ``socket`` cost every pack some milliseconds)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
 
 TEMP_PREFIX = ".clausegen-"  # temporary folders, always inside the output folder, removed by a finally
 _BACKUPS = "remplaces"  # inside the temporary folder: the files being replaced, until the end
@@ -92,7 +101,7 @@ class FolderLock:
         delay = 0.02
         taken_over = False
         while True:
-            token = f"{os.getpid()}\n{socket.gethostname()}\n{time.time():.3f}\n{uuid.uuid4().hex}\n"
+            token = f"{os.getpid()}\n{_host()}\n{time.time():.3f}\n{uuid.uuid4().hex}\n"
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:
@@ -104,7 +113,7 @@ class FolderLock:
                     continue
                 if time.monotonic() >= deadline:
                     since = time.strftime("%H:%M:%S", time.localtime(holder.since))
-                    who = f"processus {holder.pid}" + (f" sur {holder.host}" if holder.host and holder.host != socket.gethostname() else "") if holder.pid else "un autre processus"
+                    who = f"processus {holder.pid}" + (f" sur {holder.host}" if holder.host and holder.host != _host() else "") if holder.pid else "un autre processus"
                     raise OutputError(
                         f"un autre rendu écrit dans {self.folder} ({who}, depuis {since}) : rien n'a été écrit. "
                         f"Réessayez quand il aura fini ; si aucun rendu ne tourne, supprimez le fichier {self.path}."
@@ -168,7 +177,7 @@ class FolderLock:
         except (IndexError, ValueError):
             since = st.st_mtime
         age = time.time() - st.st_mtime
-        dead = pid is not None and host == socket.gethostname() and not pid_alive(pid)
+        dead = pid is not None and host == _host() and not pid_alive(pid)
         unfinished = pid is None and age > LOCK_EMPTY_STALE_AFTER  # empty, truncated or unreadable
         return _Holder(text, pid, host, since, age > LOCK_STALE_AFTER or dead or unfinished)
 
