@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "clausegen"
 
 # Each unit of the package and its floor: an import may only reach a unit of a strictly lower floor.
 FLOORS = {
-    "_version": 0,
+    "_version": 0, "records": 0,
     "errors": 1, "fmt": 1, "model": 1, "cache": 1,
     "law": 2,
     "profile": 3,

@@ -7,8 +7,10 @@ any field, so the review can point at the line to fix.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
+
+from .records import record
 
 NATURES = {"travaux": "travaux", "fournitures": "fournitures", "services": "services"}
 PERIODICITES = {
@@ -36,19 +38,19 @@ GROUPEMENTS = ("aucun", "conjoint", "solidaire")
 ROUNDING_MODES = ("au_plus_proche", "inferieur", "superieur")
 
 
-@dataclass(frozen=True)
+@record
 class Position:
     line: int  # 1-based
     column: int  # 1-based
 
 
-@dataclass(frozen=True)
+@record
 class Signatory:
     nom: str | None = None
     qualite: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Buyer:
     nom: str
     type: str
@@ -58,7 +60,7 @@ class Buyer:
     siret: str | None = None  # the buyer's SIRET: acheteur.id of the essential data (DECP)
 
 
-@dataclass(frozen=True)
+@record
 class Derogation:
     """A recorded derogation from the mandatory social condition: a case of the registry's closed list and
     the buyer's reasons."""
@@ -67,7 +69,7 @@ class Derogation:
     motif: str
 
 
-@dataclass(frozen=True)
+@record
 class Renewal:
     """A renewable market: an initial period, then ``nombre`` renewals of ``periode_mois`` months each."""
 
@@ -84,7 +86,7 @@ class Renewal:
         return [(0, self.periode_initiale_mois)] + [(i, self.periode_mois) for i in range(1, self.nombre + 1)]
 
 
-@dataclass(frozen=True)
+@record
 class PlaceCode:
     """The place of execution as the DECP codes it: a type (``LIEU_TYPES``) and its code."""
 
@@ -92,7 +94,7 @@ class PlaceCode:
     code: str
 
 
-@dataclass(frozen=True)
+@record
 class MarketData:
     """Stable facts of the contract that only the essential data (DECP) use; empty when not given."""
 
@@ -106,7 +108,7 @@ class MarketData:
     sans_ccag: bool = False  # « ccag: aucun » (Market.ccag is then None, as when the key is absent)
 
 
-@dataclass(frozen=True)
+@record
 class Market:
     reference: str
     objet: str
@@ -126,7 +128,7 @@ class Market:
     donnees: MarketData = field(default_factory=MarketData)
 
 
-@dataclass(frozen=True)
+@record
 class Facilitator:
     nom: str
     structure: str | None = None
@@ -135,13 +137,13 @@ class Facilitator:
     civilite: str | None = None  # « M. » or « Mme »: drives agreement; None gives epicene wording
 
 
-@dataclass(frozen=True)
+@record
 class Rounding:
     pas: int = 1
     mode: str = "au_plus_proche"
 
 
-@dataclass(frozen=True)
+@record
 class CalcDefaults:
     cout_horaire: Decimal | None = None
     taux_insertion: Decimal | None = None
@@ -149,7 +151,7 @@ class CalcDefaults:
     arrondi: Rounding = field(default_factory=Rounding)
 
 
-@dataclass(frozen=True)
+@record
 class Execution:
     penalite_par_heure: Decimal | None = None
     penalite_retard_jour: Decimal | None = None
@@ -164,13 +166,13 @@ class Execution:
     sans_penalite: frozenset = frozenset()  # keys set to « aucune » (penalite_par_heure, penalite_retard_jour): an explicit choice
 
 
-@dataclass(frozen=True)
+@record
 class SubCriterion:
     libelle: str
     points: int
 
 
-@dataclass(frozen=True)
+@record
 class Criterion:
     ponderation: Decimal | None = None
     sous_criteres: tuple[SubCriterion, ...] = ()
@@ -179,7 +181,7 @@ class Criterion:
 MINIMUM_SCOPES = ("periode", "duree_totale")
 
 
-@dataclass(frozen=True)
+@record
 class FrameworkAgreement:
     """An accord-cadre: the maximum is required since 1 January 2022 (R2162-4); the minimum is optional.
     ``minimum_porte_sur`` says, for a renewable accord-cadre, whether the minimum is that of each period
@@ -190,13 +192,13 @@ class FrameworkAgreement:
     minimum_porte_sur: str | None = None  # MINIMUM_SCOPES
 
 
-@dataclass(frozen=True)
+@record
 class Holder:
     nom: str
     siret: str
 
 
-@dataclass(frozen=True)
+@record
 class Award:
     """What the award of a lot fixes, for its essential data (DECP); every value None until known."""
 
@@ -209,7 +211,7 @@ class Award:
     cotraitants: tuple[Holder, ...] = ()  # the other members of a groupement, besides ``titulaire``
 
 
-@dataclass(frozen=True)
+@record
 class Lot:
     numero: int
     intitule: str
@@ -252,7 +254,7 @@ class Lot:
         return None
 
 
-@dataclass(frozen=True)
+@record
 class LotFacts:
     """A lot's open-data facts, each the lot's own or, failing it, the market's; ``own`` names the keys the
     lot gives itself (``lots[].cpv``…)."""
@@ -269,7 +271,7 @@ class LotFacts:
     own: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Profile:
     version: int
     acheteur: Buyer

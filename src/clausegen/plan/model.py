@@ -7,11 +7,12 @@ point at the line), ``citation`` the articles that found it (read from the regis
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 
 from ..calc import LotHours, MarketHours, PeriodHours
 from ..model import Derogation, Lot, Profile
+from ..records import record
 
 # The regimes a lot can have, decided once (``LotPlan.regime``); a lot may combine a reservation with an
 # hours condition, which is its own regime.
@@ -28,7 +29,7 @@ REGIMES = {
 SEVERITIES = ("erreur", "avertissement", "conseil")
 
 
-@dataclass(frozen=True)
+@record
 class Citation:
     """Articles of a code, as printed: « articles L. 2112-2 et L. 2112-3 du code de la commande publique »."""
 
@@ -40,7 +41,7 @@ class Citation:
         return bool(self.refs)
 
 
-@dataclass(frozen=True)
+@record
 class PlanIssue:
     """A combination the plan refused or merged into its one lawful reading: ``check`` reports it at
     ``path``; a ``blocking`` issue stops ``render`` (no published piece has an impossible basis)."""
@@ -53,7 +54,7 @@ class PlanIssue:
     blocking: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Reservation:
     """A lot reserved to certain operators (L. 2113-12, -13, -14, -15)."""
 
@@ -70,7 +71,7 @@ class Reservation:
     duree_max_mois: int | None = None  # ESS: 36
 
 
-@dataclass(frozen=True)
+@record
 class HoursTerms:
     """The hours of a lot as they bind the holder (``binds``), never recomputed from the profile."""
 
@@ -91,7 +92,7 @@ class HoursTerms:
     reason: str = ""  # French: why the lot has no computed hours, when it has none
 
 
-@dataclass(frozen=True)
+@record
 class Criterion:
     key: str  # « insertion », « accompagnement », « environnement », « prix »…
     label: str
@@ -101,7 +102,7 @@ class Criterion:
     details: tuple = ()  # the elements assessed, for criteria without sub-criteria
 
 
-@dataclass(frozen=True)
+@record
 class AwardGrid:
     """The award criteria clausegen writes for a lot, as one list. ``exhaustive``: the RC lists every
     criterion of the lot (a marché d'insertion); otherwise only the insertion criterion, the others being
@@ -118,7 +119,7 @@ class AwardGrid:
         return next((c for c in self.criteria if c.key == "insertion"), None)
 
 
-@dataclass(frozen=True)
+@record
 class Mandatory:
     """The 2026 rule (L. 2112-2-1) for one lot: whether the social condition is mandatory and how it is met."""
 
@@ -128,7 +129,7 @@ class Mandatory:
     derogation_path: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class PublicationCodes:
     """What the notice (eForms) and the essential data (DECP) say of a lot's social and environmental
     considerations, decided from the plan: the fiche shows them, the exports write them."""
@@ -145,7 +146,7 @@ class PublicationCodes:
     notes: tuple[str, ...] = ()  # the mapping choices to confirm (confidence B in the code lists)
 
 
-@dataclass(frozen=True)
+@record
 class LotPlan:
     lot: Lot
     hours: LotHours
@@ -185,7 +186,7 @@ class LotPlan:
         return (self.condition or self.critere) and not self.insertion
 
 
-@dataclass(frozen=True)
+@record
 class Penalty:
     """One penalty: an amount, an explicit choice of none, or a blank left to the buyer."""
 
@@ -198,7 +199,7 @@ class Penalty:
         return self.amount is not None
 
 
-@dataclass(frozen=True)
+@record
 class Execution:
     written: bool  # the CCAP's hours articles are written (a lot outside marchés d'insertion binds or is scored)
     insertion: bool  # the marchés d'insertion's own articles are written
@@ -213,7 +214,7 @@ class Execution:
     ccag_article: str | None  # the CCAG article derogated from, when the registry knows it
 
 
-@dataclass(frozen=True)
+@record
 class FollowUp:
     """Who follows what, stated once: every piece prints these sentences."""
 
@@ -225,7 +226,7 @@ class FollowUp:
     proofs_seen_by: str  # who sees them (never the buyer, except its referent without a copy)
 
 
-@dataclass(frozen=True)
+@record
 class DocumentChoice:
     name: str
     title: str
@@ -233,7 +234,7 @@ class DocumentChoice:
     reason: str | None  # French, when not produced
 
 
-@dataclass(frozen=True)
+@record
 class MarketRule:
     """The 2026 rule at the level of the whole need: its threshold and whether it is reached."""
 
@@ -249,7 +250,7 @@ class MarketRule:
     recording: str  # where the reasons of a derogation are kept (L. 2112-2-1, III)
 
 
-@dataclass(frozen=True)
+@record
 class ClausePlan:
     profile: Profile
     hours: MarketHours
