@@ -70,6 +70,12 @@ def test_a_large_batch_reads_its_profiles_in_the_workers(tmp_path, monkeypatch):
     result = render_batch([source], tmp_path / "out", jobs=2)
     assert list(result.failures) == [str(source / "casse.yaml")] and "version" in result.failures[str(source / "casse.yaml")]
     assert len(result.produced) == len(list(PROFILES.glob("*.yaml")))
+    # no process holds the profiles of a large batch: the main process keeps their folders only
+    from clausegen.render.batch import BatchResult, plan_batch
+
+    planned = plan_batch([source], tmp_path / "out3", BatchResult(), jobs=1)
+    assert planned and all(profile is None for _, profile, _ in planned)
+    assert render_batch([source], tmp_path / "out4", jobs=1).produced.keys() == result.produced.keys()
     (source / "zz-jumeau.yaml").write_text((PROFILES / "travaux-qpv.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(OutputError, match=r"travaux-qpv\.yaml et .*zz-jumeau\.yaml donnent le même dossier"):
         render_batch([source], tmp_path / "out2", jobs=2)
@@ -115,3 +121,11 @@ def test_runaway_template_fails_fast(tmp_path, body):
     document.save(str(tmp_path / "m" / "rc.docx"))
     with pytest.raises(RenderError, match="rc.docx"):
         render_documents(load_profile(PROFILES / "travaux-qpv.yaml"), ["rc"], templates=tmp_path / "m")
+
+
+def test_a_profile_whose_reference_changed_before_its_pack_writes_nothing(tmp_path):
+    from clausegen.render.batch import _render_one
+
+    source, error, written = _render_one((str(PROFILES / "travaux-qpv.yaml"), None, tmp_path / "autre-dossier", None, False, None, False))
+    assert written == 0 and "a changé pendant le rendu" in error
+    assert not (tmp_path / "autre-dossier").exists()

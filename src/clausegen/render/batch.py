@@ -31,11 +31,20 @@ class BatchResult:
 
 
 def _render_one(job: tuple) -> tuple[str, str | None, int]:
-    """Worker: render one profile's pack. Returns (profile path, error message or None, files written)."""
+    """Worker: render one profile's pack. Returns (profile path, error message or None, files written).
+    A large batch sends the profile's path only (``profile`` None): the worker reads it again, so that no
+    process holds every profile of the batch."""
     from .pack import render_pack
 
     source, profile, folder, documents, force, templates, pdf, *again = job
     try:
+        if profile is None:
+            from ..profile.load import load_profile
+
+            profile = load_profile(source)
+            if safe_folder_name(profile.marche.reference) != folder.name:
+                return source, (f"la référence du marché a changé pendant le rendu (« {profile.marche.reference} ») : "
+                                "rien n'a été écrit pour ce profil. Relancez la commande."), 0
         written = render_pack(profile, folder, documents=documents, force=force, templates=templates, pdf=pdf, strict=False,
                               unchanged_ok=bool(again and again[0]))
     except ClausegenError as exc:
@@ -45,46 +54,52 @@ def _render_one(job: tuple) -> tuple[str, str | None, int]:
     return source, None, len(written)
 
 
-def _load_one(path: str) -> tuple[object | None, str | None, str | None]:
-    """Worker: (profile, folder name, None), or (None, None, French message) for a profile that fails."""
+def _load_one(path: str, keep: bool = False) -> tuple[object | None, str | None, str | None, str | None]:
+    """(profile if ``keep`` else None, its reference, its folder name, None), or (None, None, None, French
+    message) for a profile that fails."""
     from ..profile.load import load_profile
 
     try:
         profile = load_profile(path)
-        return profile, safe_folder_name(profile.marche.reference), None
+        reference = profile.marche.reference
+        return (profile if keep else None), reference, safe_folder_name(reference), None
     except ProfileError as exc:
-        return None, None, str(exc)
+        return None, None, None, str(exc)
     except Exception as exc:  # noqa: BLE001 - one profile never stops the others
-        return None, None, internal_error_message(exc)
+        return None, None, None, internal_error_message(exc)
 
 
-# Below this many profiles, the main process reads them itself: starting workers costs more than it saves.
+# From this many profiles on, they are read in the worker processes (twice: for their folder names, then
+# for their packs) and no process holds them all: the memory of a batch does not grow with its size.
+# Below, the main process reads them and keeps them: starting workers would cost more than it saves.
 PARALLEL_LOAD_FROM = 32
 
 
 def _loaded(paths: list[Path], jobs: int):
-    """(path, profile, folder name, error) of each profile, in order; read by the workers for a large batch."""
-    if jobs > 1 and len(paths) >= PARALLEL_LOAD_FROM:
-        outcomes: dict[int, tuple] = {}
-        for index, ok, value in run_isolated(_load_one, [str(p) for p in paths], jobs=jobs, chunksize=8):
-            outcomes[index] = value if ok else (None, None, value)
-        return [(path, *outcomes[i]) for i, path in enumerate(paths)]
-    return [(path, *_load_one(str(path))) for path in paths]
+    """(path, profile or None, reference, folder name, error) of each profile, in order."""
+    if len(paths) < PARALLEL_LOAD_FROM:
+        return [(path, *_load_one(str(path), keep=True)) for path in paths]
+    if jobs == 1:
+        return [(path, *_load_one(str(path))) for path in paths]
+    outcomes: dict[int, tuple] = {}
+    for index, ok, value in run_isolated(_load_one, [str(p) for p in paths], jobs=jobs, chunksize=8):
+        outcomes[index] = value if ok else (None, None, None, value)
+    return [(path, *outcomes[i]) for i, path in enumerate(paths)]
 
 
 def plan_batch(paths, out_dir: Path, result: BatchResult, jobs: int = 1) -> list[tuple[str, object, Path]]:
-    """Load every profile (in ``jobs`` worker processes for a large batch) and give each its folder; raises
-    OutputError on clashing folder names, before anything is written."""
+    """Read every profile (in ``jobs`` worker processes for a large batch) and give each its folder; raises
+    OutputError on clashing folder names, before anything is written. (path, profile or None, folder)."""
     planned: list[tuple[str, object, Path]] = []
     by_name: dict[str, str] = {}
-    for path, profile, name, error in _loaded(expand_paths(paths), jobs):
+    for path, profile, reference, name, error in _loaded(expand_paths(paths), jobs):
         if error is not None:
             result.failures[str(path)] = error
             continue
         other = by_name.get(name.lower())
         if other is not None:
             raise OutputError(
-                f"{other} et {path} donnent le même dossier de sortie « {name} » (référence « {profile.marche.reference} ») : "
+                f"{other} et {path} donnent le même dossier de sortie « {name} » (référence « {reference} ») : "
                 "rien n'a été écrit. Donnez à chaque marché une référence distincte."
             )
         by_name[name.lower()] = str(path)
