@@ -115,3 +115,20 @@ def test_a_second_pack_typesets_no_paragraph_again(monkeypatch):
     monkeypatch.setattr(module, "_spaces_of_paragraph", lambda xml: calls.append(1) or original(xml))
     render_documents(profile)
     assert calls == []
+
+
+# The rules as first written, each look-behind first: the faster forms of ``typography._RULES`` find the same spaces.
+_FIRST_RULES = (r"(?<=\S)( )(?=:(?:\s|$|[^/\d]))", r"(?<=\S)( )(?=[;!?](?:\s|$|[^\w=&]))", r"(?<=«)( )", r"( )(?=»)",
+                r"(?<=\bn°)( )(?=\S)", r"(?<=\b[LRD]\.)( )(?=\d{3,4}-\d)")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", ":", ";", "!", "?", "«", "»", "n°", "L.", "R", "2112", "-", "1", "/", "=", "\u00a0", "é", "\n"]),
+                max_size=20).map("".join))
+def test_the_rules_find_what_they_first_found(text):
+    import re
+
+    from clausegen.docx.typography import _RULES
+
+    for (pattern, _), first in zip(_RULES, _FIRST_RULES, strict=True):
+        assert [m.start(1) for m in pattern.finditer(text)] == [m.start(1) for m in re.finditer(first, text)], (pattern.pattern, text)
