@@ -187,6 +187,9 @@ def read_yaml(path: Path, source: str) -> tuple[Any, _Reader]:
         col = raw_bad.start() - (before.rfind("\n") + 1) + 1
         raise ProfileError([Issue(source, line, col, "", f"le fichier contient un caractère de contrôle invisible (U+{ord(raw_bad.group(0)):04X}).", "du texte sans caractère de contrôle", "Supprimez-le : il vient souvent d'un copier-coller.")])
     yaml = _yaml()
+    # the one YAML object of the process keeps a DocInfo for every document it read: forgotten each time, or
+    # a portfolio of 10 000 profiles would hold 10 000 of them
+    yaml.doc_infos.clear()
     try:
         if _could_exceed_limits(text):
             _check_events(yaml, text, source)

@@ -60,7 +60,7 @@ def _entry_of(path: str, today=None):
     law = load_registry()
     try:
         profile = load_profile(path, today=today)
-        return "ok", market_entry(build_plan(profile, compute_hours(profile, law, explain=False), law))
+        return "ok", market_entry(build_plan(profile, compute_hours(profile, law, explain=False), law), source=str(path))
     except ProfileError as exc:
         return "invalid", exc.issues
     except Exception as exc:  # noqa: BLE001 - a bug on one profile is reported like an invalid profile

@@ -3,12 +3,14 @@
 The report never decides what a lot is: whether it is reserved, a marché d'insertion, and which hours bind
 its holder come from the plan (``LotPlan.reserved``, ``LotPlan.insertion``, ``LotPlan.terms``), as in the
 pieces the buyer publishes. Each profile is reduced to a ``MarketEntry`` as soon as its plan is built, so a
-portfolio of thousands of profiles never holds their profiles, hours and plans at once.
+portfolio of thousands of profiles never holds their profiles, hours and plans at once; entries have slots
+and share their repeated texts, so that a portfolio's memory grows as little as it can with its size.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,7 +18,7 @@ from ..model import Holder
 from ..working import main_basis
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LotEntry:
     numero: int
     intitule: str
@@ -27,11 +29,10 @@ class LotEntry:
     titulaire: Holder | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MarketEntry:
     source: str
     reference: str
-    objet: str
     acheteur: str
     acheteur_type: str
     nature: str
@@ -49,17 +50,28 @@ class MarketEntry:
     lots: tuple[LotEntry, ...]
 
 
-def market_entry(plan) -> MarketEntry:
-    """The ``MarketEntry`` of a ``ClausePlan``."""
+# One object for each figure that comes back from market to market (the registry's hours per parcours and per
+# ETP, small ratios), keyed by its exact digits and exponent so that « 300 » and « 300.0 » stay apart. Bounded.
+_DECIMALS: dict[tuple, Decimal] = {}
+
+
+def _shared(value: Decimal) -> Decimal:
+    if len(_DECIMALS) >= 4096:
+        return _DECIMALS.get(value.as_tuple(), value)
+    return _DECIMALS.setdefault(value.as_tuple(), value)
+
+
+def market_entry(plan, source: str | None = None) -> MarketEntry:
+    """The ``MarketEntry`` of a ``ClausePlan``; ``source``, the same text as the profile's source, is kept
+    instead (one string for the portfolio's list of files and its entries)."""
     p = plan.profile
     hours = plan.hours
     return MarketEntry(
-        source=p.source,
+        source=source if source is not None and source == p.source else p.source,
         reference=p.marche.reference,
-        objet=p.marche.objet,
-        acheteur=p.acheteur.nom,
-        acheteur_type=p.acheteur.type,
-        nature=p.marche.nature,
+        acheteur=sys.intern(p.acheteur.nom),  # the same buyers, types and natures come back across a portfolio
+        acheteur_type=sys.intern(p.acheteur.type),
+        nature=sys.intern(p.marche.nature),
         date_publication=p.marche.date_publication,
         reference_date=p.reference_date,
         valeur_estimee=p.valeur_estimee_ht,
@@ -67,10 +79,10 @@ def market_entry(plan) -> MarketEntry:
         mutualisation=p.execution.mutualisation,
         facilitateur=p.facilitateur is not None,
         total_heures=hours.total_heures,
-        parcours=hours.parcours,
-        etp=hours.etp,
-        parcours_heures=hours.parcours_heures,
-        etp_heures=hours.etp_heures,
+        parcours=_shared(hours.parcours),
+        etp=_shared(hours.etp),
+        parcours_heures=_shared(hours.parcours_heures),
+        etp_heures=_shared(hours.etp_heures),
         lots=tuple(_lot_entry(lp) for lp in plan.lots),
     )
 
@@ -78,8 +90,8 @@ def market_entry(plan) -> MarketEntry:
 def _lot_entry(lp) -> LotEntry:
     return LotEntry(
         numero=lp.numero,
-        intitule=lp.lot.intitule,
-        basis=main_basis(lp.lot.bases),
+        intitule=sys.intern(lp.lot.intitule),
+        basis=sys.intern(main_basis(lp.lot.bases)),
         heures=lp.terms.total if lp.terms.binds else None,
         reserved=lp.reserved,
         insertion=lp.insertion,

@@ -10,6 +10,7 @@ main basis of each lot) and by size band of market. The figures are read from ``
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -78,13 +79,12 @@ def capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MarketRow:
     """One market of the portfolio, as the « Marchés » sheet shows it."""
 
     source: str
     reference: str
-    objet: str
     acheteur: str
     acheteur_type: str
     acheteur_type_label: str
@@ -191,30 +191,36 @@ class Indicators:
 
 
 class _Acc:
-    """Accumulator of one category: counts and the exact (unrounded) parcours and ETP."""
+    """Accumulator of one category: counts and the exact (unrounded) parcours and ETP. The lots of a market
+    come one after the other (``_breakdown``), so a market is counted when its first lot comes: no set of
+    markets grows with the portfolio."""
 
     def __init__(self):
-        self.markets: set[int] = set()
-        self.markets_clause: set[int] = set()
+        self.markets = self.markets_clause = 0
+        self._last = self._last_clause = -1
         self.lots = self.lots_heures = self.lots_reserves = self.lots_insertion = self.heures = 0
         self.parcours = Decimal(0)
         self.etp = Decimal(0)
 
     def add_lot(self, market: int, lot: LotEntry, parcours_h: Decimal, etp_h: Decimal) -> None:
-        self.markets.add(market)
+        if market != self._last:
+            self.markets += 1
+            self._last = market
         self.lots += 1
         self.lots_reserves += lot.reserved
         self.lots_insertion += lot.insertion
         if lot.heures is not None:
             self.lots_heures += 1
-            self.markets_clause.add(market)
+            if market != self._last_clause:
+                self.markets_clause += 1
+                self._last_clause = market
             self.heures += lot.heures
             self.parcours += Decimal(lot.heures) / parcours_h
             self.etp += Decimal(lot.heures) / etp_h
 
     def row(self, key: str, label: str) -> GroupRow:
         return GroupRow(
-            key, label, len(self.markets), len(self.markets_clause), self.lots, self.lots_heures, self.lots_reserves,
+            key, label, self.markets, self.markets_clause, self.lots, self.lots_heures, self.lots_reserves,
             self.lots_insertion, self.heures, self.parcours.quantize(HUNDREDTH, ROUND_HALF_UP), self.etp.quantize(HUNDREDTH, ROUND_HALF_UP),
         )
 
@@ -238,15 +244,14 @@ def _market_row(entry: MarketEntry) -> MarketRow:
     return MarketRow(
         source=entry.source,
         reference=entry.reference,
-        objet=entry.objet,
         acheteur=entry.acheteur,
         acheteur_type=entry.acheteur_type,
-        acheteur_type_label=capitalize(law.buyer_types()[entry.acheteur_type]["label"]),
+        acheteur_type_label=sys.intern(capitalize(law.buyer_types()[entry.acheteur_type]["label"])),
         nature=entry.nature,
         date_publication=entry.date_publication,
         valeur_estimee=entry.valeur_estimee,
         tranche=band.key,
-        tranche_label=capitalize(band_label(band)),
+        tranche_label=sys.intern(capitalize(band_label(band))),
         lots=len(entry.lots),
         lots_heures=sum(lot.heures is not None for lot in entry.lots),
         lots_reserves=sum(lot.reserved for lot in entry.lots),
