@@ -46,3 +46,15 @@ def test_the_workbook_writes_its_rows_out_as_they_come():
     assert "xl/sharedStrings.xml" not in names
     assert all('t="inlineStr"' in sheet for sheet in sheets)
     assert report_bytes(load_portfolio(PROFILES), "xlsx") == data  # still the same bytes for the same inputs
+
+
+def test_market_rows_are_made_when_read():
+    from clausegen.report.indicators import MarketRows, _market_row
+
+    portfolio = load_portfolio(PROFILES)
+    markets = portfolio.indicators().markets
+    assert isinstance(markets, MarketRows) and not hasattr(markets, "__dict__")
+    entries = sorted(portfolio.results, key=lambda e: (e.reference, e.source))
+    assert tuple(markets) == tuple(_market_row(e) for e in entries) == markets[:]
+    assert len(markets) == len(entries) and markets[0] == _market_row(entries[0])
+    assert markets == portfolio.indicators().markets and hash(markets) == hash(portfolio.indicators().markets)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -178,11 +179,43 @@ class Summary:
         ]
 
 
+class MarketRows(Sequence):
+    """The « Marchés » rows of a portfolio, each made when it is read from the market's entry: a portfolio
+    of 10 000 markets keeps its entries, not a second object per market. Compares like the tuple of its rows."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries):
+        self._entries = entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(_market_row(e) for e in self._entries[index])
+        return _market_row(self._entries[index])
+
+    def __iter__(self):
+        return (_market_row(e) for e in self._entries)
+
+    def __eq__(self, other):
+        if isinstance(other, (MarketRows, tuple)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"MarketRows({len(self)} marchés)"
+
+
 @dataclass(frozen=True)
 class Indicators:
     summary: Summary
     breakdowns: tuple[Breakdown, ...]
-    markets: tuple[MarketRow, ...]
+    markets: MarketRows
     notes: tuple[str, ...]
     warnings: tuple[str, ...] = ()
 
@@ -268,8 +301,8 @@ def compute_indicators(entries) -> Indicators:
     one first, see ``entries.entries_of``)."""
     law = load_registry()
     results = sorted(entries_of(entries), key=lambda e: (e.reference, e.source))
-    markets = tuple(_market_row(r) for r in results)
-    bands = {m.tranche for m in markets}
+    markets = MarketRows(results)
+    bands = {size_band(r.valeur_estimee).key for r in results}
     band_list = list(SIZE_BANDS) + ([UNKNOWN_BAND] if UNKNOWN_BAND.key in bands else [])
     band_of = {id(r): size_band(r.valeur_estimee).key for r in results}
     breakdowns = (
@@ -292,7 +325,7 @@ def compute_indicators(entries) -> Indicators:
         profils=len(results), marches=total.marches, marches_clause=total.marches_clause, lots=total.lots,
         lots_heures=total.lots_heures, lots_reserves=total.lots_reserves, lots_insertion=total.lots_insertion,
         heures=total.heures, parcours=total.parcours, etp=total.etp,
-        marches_facilitateur=sum(m.facilitateur for m in markets), derniere_publication=latest,
+        marches_facilitateur=sum(e.facilitateur for e in results), derniere_publication=latest,
         parcours_heures=law.decimal("parcours_heures", on), etp_heures=law.decimal("etp_heures", on),
     )
     return Indicators(summary, breakdowns, markets, _notes(summary, law, on), _warnings(markets))
