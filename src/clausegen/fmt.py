@@ -17,7 +17,6 @@ from functools import lru_cache
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
-LOCALE = "fr_FR"
 GROUP, DECIMAL, MINUS = NNBSP, ",", "-"
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
 

@@ -1,7 +1,7 @@
 """Frozen records: ``dataclass(frozen=True)`` classes made faster to define.
 
 A frozen dataclass has six methods written as source text and compiled when its class is defined
-(``__init__``, ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__``, ``__delattr__``): with the forty
+(``__init__``, ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__``, ``__delattr__``): with the 35
 classes of the profile and of the clause plan, about 40 ms of every command's start. ``record`` lets
 ``dataclass`` write the first and the last two, and gives the class shared ``__eq__``, ``__hash__`` and
 ``__repr__`` that read the fields' names from the class: the same answers as the dataclass ones (fields

@@ -34,7 +34,7 @@ from .environment import jinja_env
 from .messages import _describe, _error_line, _near, _numbered, _python_error, _template_error
 from .typography import typography
 from .vocabulary import EMPTY, Vocabulary
-from .ziputil import _LEVEL
+from .ziputil import LEVEL as DEFLATE_LEVEL
 
 
 
@@ -132,7 +132,7 @@ _CORE = "docProps/core.xml"
 # What ``prepare`` reads from a template's file alone, kept in the cache (and, for the built-in templates, in
 # the bundle shipped with them): the checks of the archive, docxtpl's repair and the deflated fixed parts are
 # done once per template file, not once per process. Change the name whenever its shape or ``_patch`` change.
-_PARTS_KIND = f"template-parts-1-z{_LEVEL}"
+_PARTS_KIND = f"template-parts-1-z{DEFLATE_LEVEL}"
 
 
 def _template_parts(name: str, data: bytes) -> tuple[list, dict, dict, dict, bool]:

@@ -127,10 +127,10 @@ def _hyphens(xml: str) -> str:
 # Paragraphs already typeset, by their XML: the same boilerplate paragraph comes back in every pack of a batch
 # and of the web server, and typesetting it again was the largest part of a warm pack. Bounded: the memo is
 # emptied once it holds ``_MEMO_CHARS`` characters, and a paragraph longer than ``_MEMO_LONGEST`` is not kept.
-_MEMO: dict[str, str] = {}
+_MEMO: dict[str, object] = {}
 _MEMO_CHARS, _MEMO_LONGEST = 4_000_000, 20_000
 _memo_size = 0
-_SAME = ""  # memo value of a paragraph the pass leaves as it is (never a paragraph's result: those hold « <w:t »)
+_SAME = object()  # memo value of a paragraph the pass leaves as it is
 
 
 def _paragraph(xml: str) -> str:

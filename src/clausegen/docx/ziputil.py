@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 _DOS_TIME = 0
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01
-_LEVEL = 3  # deflate level: half the time of level 6 for parts about 10 % larger (a document's XML is some tens of KiB)
+LEVEL = 3  # deflate level: half the time of level 6 for parts about 10 % larger (a document's XML is some tens of KiB)
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def deflate(name: str, data: bytes) -> Entry:
     problem = name_problem(name)
     if problem:  # read_docx refuses such a template first: reaching this is a bug
         raise ValueError(f"nom d'entrée refusé dans une archive produite : {name!r} ({problem})")
-    compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
     packed = compressor.compress(data) + compressor.flush()
     return Entry(name.encode("utf-8"), zlib.crc32(data) & 0xFFFFFFFF, len(data), packed)
 

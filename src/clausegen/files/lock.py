@@ -26,6 +26,7 @@ def _host() -> str:
 
     return socket.gethostname()
 
+
 TEMP_PREFIX = ".clausegen-"  # temporary folders, always inside the output folder, removed by a finally
 _BACKUPS = "remplaces"  # inside the temporary folder: the files being replaced, until the end
 

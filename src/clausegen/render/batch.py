@@ -3,8 +3,9 @@
 Profiles are read first (an unreadable profile is a failure, the others go on); two profiles whose
 references give the same folder name stop everything before a single file is written. A large batch
 (``PARALLEL_LOAD_FROM`` profiles or more) is read by the worker processes, and each worker reads its
-profile again for its pack: the main process keeps only the folders, whatever the number of profiles. Each pack is then
-rendered and written all-or-nothing by ``pack.render_pack``, in worker processes when ``jobs`` > 1.
+profile again for its pack: the main process keeps only the folders, whatever the number of profiles.
+Each pack is rendered and written all-or-nothing by ``pack.render_pack``, in worker processes when
+``jobs`` > 1.
 One profile never stops the others: an unexpected exception, or a worker process that dies
 (``run_isolated``), is a French failure for that profile alone.
 """
