@@ -119,9 +119,9 @@ def _known_basis_spelling(err) -> bool:
 @lru_cache(maxsize=1)
 def _fast_validator():
     """The same schema compiled to Python by fastjsonschema (draft-07 subset it uses), for the fast path."""
+    import importlib.util
     import json
     import marshal
-    import sys
 
     from ..cache import cached_bytes
 
@@ -139,7 +139,9 @@ def _fast_validator():
         entry = re.search(r"^def (\w+)\(", code, re.MULTILINE).group(1)  # the root schema's function comes first
         return entry.encode("ascii") + b"\n" + marshal.dumps(compile(code, "<clausegen profile schema>", "exec"))
 
-    key = json.dumps(schema, sort_keys=True) + sys.version  # marshal data is specific to the Python version
+    # marshal data is specific to the bytecode format, which the magic number names (not to the interpreter's build:
+    # every 3.11.x shares the entry shipped in the bundle)
+    key = json.dumps(schema, sort_keys=True) + importlib.util.MAGIC_NUMBER.hex()
     entry, _, blob = cached_bytes("schema", key, build).partition(b"\n")
     namespace: dict = {}
     exec(marshal.loads(blob), namespace)  # noqa: S102 - code generated from our own schema
