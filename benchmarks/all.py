@@ -14,6 +14,9 @@ Figures and their baselines (whole processes unless said otherwise; medians):
 6. report memory (maximum resident size) for N profiles / for N ÷ 10;
 7. the web application's ``/api/pack``, in process (Starlette's TestClient), in milliseconds.
 
+The other scripts of this folder (``bench_render.py``, ``bench_check.py``, ``bench_web.py``) run too, at small
+sizes and without their figures: each checks what it produces, so that none of them can break unnoticed.
+
 The script exits 1 only when a command fails or a produced document is invalid; it asserts no timing.
 The figures depend on the machine and on what else it runs: the ratios are what compare.
 """
@@ -157,6 +160,21 @@ def measure(size: dict, tmp: Path) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+SCRIPTS = (  # each at a small size: its own checks of what it produces, not its figures
+    ("bench_render.py", "--profils", "4", "--naif", "1"),
+    ("bench_check.py", "50"),
+    ("bench_web.py", "--runs", "2"),
+)
+
+
+def run_scripts() -> None:
+    for script, *args in SCRIPTS:
+        proc = subprocess.run([sys.executable, str(HERE / script), *args], capture_output=True, env=ENV)
+        if proc.returncode != 0:
+            output = (proc.stdout + proc.stderr).decode("utf-8", "replace")[-1500:]
+            raise Failed(f"benchmarks/{script} {' '.join(args)} : code {proc.returncode}\n{output}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="petites tailles, moins d'une minute (intégration continue)")
@@ -168,6 +186,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="clausegen-bench-") as tmp:
         try:
             rows = measure(size, Path(tmp))
+            run_scripts()
         except Failed as exc:
             print(f"ÉCHEC : {exc}", file=sys.stderr)
             return 1

@@ -10,7 +10,8 @@ library alone in the same run (the baseline: what the web layer adds is the diff
 1. ``POST /api/calc`` — target: under 50 ms; baseline ``compute_hours(load_profile_text(…))`` + JSON;
 2. ``POST /api/check`` — baseline ``review_profile`` + JSON;
 3. ``POST /api/pack`` (the 7 documents in a .zip) — target: under 300 ms; baseline ``render_documents``;
-4. the form: ``POST /profil`` (« Calculer les heures et relire ») — the whole page, hours and review.
+4. the form: a draft saved with « Calculer les heures et relire », then its page ``GET /profil/…`` — the whole
+   page, hours and review.
 
 Every answer is checked (status, the total of hours, the documents of the zip); the script exits 1 otherwise.
 """
@@ -76,7 +77,7 @@ def main() -> int:
     from clausegen.render.pack import render_documents
     from clausegen.review.present import findings_as_json
     from clausegen.review.run import CheckResult, review_profile
-    from clausegen.web import forms
+    from clausegen.web import form_data, forms
     from clausegen.working import hours_as_dict
 
     text = Path(args.profil).read_bytes()
@@ -115,18 +116,28 @@ def main() -> int:
         if status != 200 or zipfile.ZipFile(io.BytesIO(body)).namelist() != expected_docs:
             failures.append(f"/api/pack : {status}")
 
+    # the form: the new profile page, its hidden fields (CSRF token, page id) and the profile's answers posted
+    # with « Calculer les heures et relire », which saves a draft; the row measures the draft's page then shown
     connection.request("GET", "/profil")
     page = connection.getresponse()
     cookie = page.getheader("set-cookie").split(";")[0]
-    token = re.search(r'name="csrf" value="([0-9a-f]+)"', page.read().decode()).group(1)
-    fields = forms.posted(forms.build_form(read_profile_text(text)))
-    form_body = urlencode([(k, v) for k, values in fields.items() for v in values] + [("csrf", token), ("action", "calculer")]).encode()
-    form_headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.read().decode())
+    fields = form_data.posted(forms.build_form(read_profile_text(text)))
+    form_body = urlencode(hidden + [(k, v) for k, values in fields.items() for v in values] + [("action", "calculer")]).encode()
+    connection.request("POST", "/profil", body=form_body, headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    created = connection.getresponse()
+    created.read()
+    draft_url = (created.getheader("location") or "").partition("#")[0]
+    if created.status != 303 or not draft_url.startswith("/profil/"):
+        print(f"ÉCHEC : POST /profil a répondu {created.status}, sans brouillon créé", file=sys.stderr)
+        return 1
 
     def form_page():
-        status, body = post("/profil", form_body, form_headers)
-        if status != 200 or b"Heures par lot" not in body:
-            failures.append(f"/profil : {status}")
+        connection.request("GET", draft_url, headers={"Cookie": cookie})
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200 or b"Heures par lot" not in body:
+            failures.append(f"GET {draft_url} : {response.status}")
 
     def lib_calc():
         json.dumps(hours_as_dict(compute_hours(load_profile_text(text))), ensure_ascii=False, indent=2)
@@ -141,7 +152,7 @@ def main() -> int:
         ("POST /api/calc", api_calc, "bibliothèque : load_profile_text + compute_hours + JSON", lib_calc, 50),
         ("POST /api/check", api_check, "bibliothèque : load_profile_text + review_profile + JSON", lib_check, None),
         ("POST /api/pack (7 documents, .zip)", api_pack, "bibliothèque : load_profile_text + render_documents", lib_pack, 300),
-        ("POST /profil (formulaire, page entière)", form_page, None, None, None),
+        ("GET /profil/… (brouillon calculé, page entière)", form_page, None, None, None),
     ]
     ok = True
     print()
