@@ -186,11 +186,30 @@ def prepare(name: str, data: bytes, vocabulary: Vocabulary = EMPTY) -> PreparedT
 
 
 _TEXT_WITH_BREAK = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\n\t]")
+_FEW_BREAKS = 256  # past this many newlines and tabs, the regular expression scans faster than the loop
+
+
+def _text_with_break(xml: str) -> bool:
+    """``_TEXT_WITH_BREAK.search(xml)`` found something: a newline or a tab in a ``<w:t>`` text. Rendered parts
+    hold a few newlines between tags and no tab, so looking back from each one is cheaper than the search."""
+    if xml.count("\n") + xml.count("\t") > _FEW_BREAKS:
+        return _TEXT_WITH_BREAK.search(xml) is not None
+    for char in "\n\t":
+        at = xml.find(char)
+        while at != -1:
+            # the text before the break runs from the end of a tag after the last « < »: that tag is a <w:t>,
+            # or begins with « <w:t » after the « > » before it (the pattern's attributes may hold a « < »)
+            last = xml.rfind("<", 0, at)
+            end = xml.find(">", last, at) if last != -1 else -1
+            if end != -1 and (xml.startswith("<w:t>", last) or xml.find("<w:t ", xml.rfind(">", 0, last) + 1, end) != -1):
+                return True
+            at = xml.find(char, at + 1)
+    return False
 
 
 def _resolve_listing(xml: str) -> str:
     """docxtpl's post-processing, needed only when a rendered text holds a newline or a tab."""
-    if not _TEXT_WITH_BREAK.search(xml):
+    if not _text_with_break(xml):
         return xml
     return _docxtpl_text_helper().resolve_listing(xml)
 

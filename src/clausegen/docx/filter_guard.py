@@ -21,9 +21,18 @@ JINJA_TEXT_FILTERS = frozenset({
 
 
 
+# The filters _pre_filter checks by name (besides every « text » and « figure » filter)
+_CHECKED_NAMES = frozenset({"center", "indent", "wordwrap", "replace", "format", "join", "batch", "slice", "sum", "int"})
+
+
+def _has_pre_check(name: str, kind: str | None) -> bool:
+    return kind in ("text", "figure") or name in _CHECKED_NAMES
+
+
 def _pre_filter(name: str, args: list, kwargs: dict, kind: str | None) -> None:
     """Checks before the filter ``name`` runs on ``args[0]`` with the other arguments; may replace the value.
-    ``kind``: « text » for a filter that makes a text of its value, « figure » for one that formats a number."""
+    ``kind``: « text » for a filter that makes a text of its value, « figure » for one that formats a number.
+    Only called for the filters ``_has_pre_check`` names: it checks nothing of the others."""
     value = args[0] if args else None
 
     def arg(i, key, default=None):
@@ -83,13 +92,18 @@ def guard_filter(name: str, func, kind: str | None = None):
     pass_arg = getattr(func, "jinja_pass_arg", None)
     skip = 0 if pass_arg is None else 1
 
-    def checked(*args, **kwargs):
-        tick()
-        if len(args) > skip:
-            rest = list(args[skip:])
-            _pre_filter(name, rest, kwargs, kind)
-            args = (*args[:skip], *rest)
-        return check_size(func(*args, **kwargs))
+    if _has_pre_check(name, kind):
+        def checked(*args, **kwargs):
+            tick()
+            if len(args) > skip:
+                rest = list(args[skip:])
+                _pre_filter(name, rest, kwargs, kind)
+                args = (*args[:skip], *rest)
+            return check_size(func(*args, **kwargs))
+    else:
+        def checked(*args, **kwargs):
+            tick()
+            return check_size(func(*args, **kwargs))
 
     checked.__name__ = getattr(func, "__name__", name)
     checked.__doc__ = getattr(func, "__doc__", None)

@@ -283,14 +283,13 @@ def weigh(size: int) -> str:
 
 def finalize(value):
     """Every ``{{ … }}`` goes through here before being written: its size counts in the document's budget."""
+    budget = _budget.get(None)
     if isinstance(value, str) and len(value) < 256:
         size = len(value)
     else:
-        budget = _budget.get(None)
         size = text_size(value, budget.output + 1 if budget is not None else MAX_TEXT)
         if budget is None and size > MAX_TEXT:
             raise _too_long()
-    budget = _budget.get(None)
     if budget is not None:
         budget.tick()
         budget.spend_output(size)

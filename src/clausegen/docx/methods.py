@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import lru_cache
+
+from markupsafe import Markup
 
 from .guard import MAX_TEXT, _fr, _too_long, _width, BudgetExceeded, check_size, text_size, tick
 
@@ -54,12 +57,15 @@ def _bounded_items(iterable, separator: int = 0) -> list:
     return items
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None), Decimal, dict, list, tuple, Markup})
 _GUARDED = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "replace", "join", "translate", "to_bytes", "encode"})
 
 
 def guard_method(value):
     """``value`` itself, or a checked wrapper when it is a method of a text, bytes or integer that could
     build a huge result."""
+    if type(value) in _PLAIN:  # most lookups: a text, a figure, a list… (no method, no failed attribute lookup)
+        return value
     name = getattr(value, "__name__", None)
     if name not in _GUARDED:
         return value
