@@ -9,6 +9,8 @@ Figures and their baselines (whole processes unless said otherwise; medians):
 2. the first pack with an empty cache (``XDG_CACHE_HOME`` set to a new folder) / the same baseline;
 3. a batch of N packs (``clausegen render DOSSIER --jobs CŒURS``): speed-up over a naive docxtpl loop (load the
    profile, build the context, open each template, render, save), run on a sample and extrapolated;
+3b. a batch of M packs (5 000; 120 with --quick) against the batch of N: time per pack and the largest process's
+   memory (maximum resident size), both as ratios (linear time and flat memory: about 1×);
 4. ``clausegen check`` of N profiles / a plain YAML load of the same files in one process (ruamel.yaml);
 5. ``clausegen report`` of N profiles / the same YAML load;
 6. report memory (maximum resident size) for N profiles / for N ÷ 10;
@@ -43,8 +45,8 @@ ROOT = HERE.parent
 CLI = [sys.executable, "-m", "clausegen.cli"]
 SIZES = {
     # « long_runs »: the medians of the commands over 10 000 profiles (about a minute each for the YAML load)
-    "full": {"runs": 7, "long_runs": 3, "batch": 400, "naive": 12, "check": 10_000, "report": 10_000, "web": 30},
-    "quick": {"runs": 3, "long_runs": 3, "batch": 24, "naive": 2, "check": 300, "report": 300, "web": 5},
+    "full": {"runs": 7, "long_runs": 3, "batch": 400, "batch_large": 5_000, "naive": 12, "check": 10_000, "report": 10_000, "web": 30},
+    "quick": {"runs": 3, "long_runs": 3, "batch": 24, "batch_large": 120, "naive": 2, "check": 300, "report": 300, "web": 5},
 }
 MEASURE_RSS = (
     "import resource, subprocess, sys\n"
@@ -83,6 +85,13 @@ def yaml_load_seconds(folder: Path, runs: int) -> float:
     return median([sys.executable, "-c", code, str(folder)], runs)
 
 
+def timed_rss(cmd) -> tuple[float, int]:
+    """The wall time of ``cmd`` in seconds and the largest maximum resident size (KiB) of its processes."""
+    start = time.perf_counter()
+    rss = max_rss_kib(cmd)
+    return time.perf_counter() - start, rss
+
+
 def max_rss_kib(cmd) -> int:
     proc = subprocess.run([sys.executable, "-c", MEASURE_RSS, *map(str, cmd)], capture_output=True, text=True, env=ENV)
     if proc.returncode != 0:
@@ -108,6 +117,16 @@ def web_pack_ms(profile: Path, runs: int) -> float:
         return statistics.median(once() for _ in range(runs))
 
 
+def batch_output(folder: Path, count: int, check: bool = True) -> list[Path]:
+    """The documents of a batch, each checked (``check``) or only counted; one folder per profile."""
+    produced = sorted(folder.rglob("*.docx"))
+    bad = [p for p in produced if not valid_docx(p)] if check else []
+    folders = {p.parent for p in produced}
+    if bad or len(folders) != count:  # a profile without an insertion action has no mémoire nor suivi
+        raise Failed(f"lot : {len(folders)} dossiers produits pour {count} profils, {len(bad)} documents invalides")
+    return produced
+
+
 def measure(size: dict, tmp: Path) -> list[tuple[str, str, str, str]]:
     cores = os.cpu_count() or 1
     rows = []
@@ -125,16 +144,22 @@ def measure(size: dict, tmp: Path) -> list[tuple[str, str, str, str]]:
     rows.append(("premier dossier, cache vide / import docxtpl", f"{first * 1000:.0f} ms / {baseline * 1000:.0f} ms", f"{first / baseline:.2f}×", "≤ 2,0×"))
 
     profiles = generate(size["batch"], tmp / "lot", seed=2026)
-    batch = run([*CLI, "render", str(tmp / "lot"), "-o", str(tmp / "lot-sortie"), "-q", "--jobs", str(cores)])
-    produced = sorted((tmp / "lot-sortie").rglob("*.docx"))
-    bad = [p for p in produced if not valid_docx(p)]
-    folders = {p.parent for p in produced}
-    if bad or len(folders) != size["batch"]:  # a profile without an insertion action has no mémoire nor suivi
-        raise Failed(f"lot : {len(folders)} dossiers produits pour {size['batch']} profils, {len(bad)} documents invalides")
+    batch, batch_rss = timed_rss([*CLI, "render", str(tmp / "lot"), "-o", str(tmp / "lot-sortie"), "-q", "--jobs", str(cores)])
+    produced = batch_output(tmp / "lot-sortie", size["batch"])
     naive, count = naive_loop(profiles[: size["naive"]], tmp / "naif")
     naive_total = naive / count * len(produced)
     rows.append((f"lot de {size['batch']} dossiers, {len(produced)} documents (--jobs {cores}) : accélération sur la boucle naïve docxtpl",
                  f"{batch:.1f} s / ≈ {naive_total:.0f} s", f"{naive_total / batch:.1f}×", "≥ 60×"))
+
+    large = size["batch_large"]
+    generate(large, tmp / "grand-lot", seed=2026)  # the same seed: its first profiles are the batch's
+    large_time, large_rss = timed_rss([*CLI, "render", str(tmp / "grand-lot"), "-o", str(tmp / "grand-lot-sortie"), "-q", "--jobs", str(cores)])
+    large_docs = len(batch_output(tmp / "grand-lot-sortie", large, check=large <= 1_000))  # 30 000 documents: counted
+    per_small, per_large = batch / len(produced) * 1000, large_time / large_docs * 1000
+    rows.append((f"lot de {large} dossiers / lot de {size['batch']} : temps par document", f"{per_large:.1f} ms / {per_small:.1f} ms",
+                 f"{per_large / per_small:.2f}×", "≈ 1× (linéaire)"))
+    rows.append((f"lot de {large} dossiers / lot de {size['batch']} : mémoire du plus gros processus",
+                 f"{large_rss // 1024} Mio / {batch_rss // 1024} Mio", f"{large_rss / batch_rss:.2f}×", "≈ 1× (constante)"))
 
     generate(size["check"], tmp / "revue", seed=11)
     load = yaml_load_seconds(tmp / "revue", size["long_runs"])
