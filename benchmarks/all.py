@@ -38,7 +38,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_render import naive_loop, valid_docx  # noqa: E402
+from bench_render import batch_documents, naive_loop  # noqa: E402
 from generate import generate  # noqa: E402
 
 ROOT = HERE.parent
@@ -119,11 +119,9 @@ def web_pack_ms(profile: Path, runs: int) -> float:
 
 def batch_output(folder: Path, count: int, check: bool = True) -> list[Path]:
     """The documents of a batch, each checked (``check``) or only counted; one folder per profile."""
-    produced = sorted(folder.rglob("*.docx"))
-    bad = [p for p in produced if not valid_docx(p)] if check else []
-    folders = {p.parent for p in produced}
-    if bad or len(folders) != count:  # a profile without an insertion action has no mémoire nor suivi
-        raise Failed(f"lot : {len(folders)} dossiers produits pour {count} profils, {len(bad)} documents invalides")
+    produced, bad, folders = batch_documents(folder, check)
+    if bad or folders != count:
+        raise Failed(f"lot : {folders} dossiers produits pour {count} profils, {len(bad)} documents invalides")
     return produced
 
 

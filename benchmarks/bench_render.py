@@ -64,6 +64,15 @@ def valid_docx(path: Path) -> bool:
     return True
 
 
+def batch_documents(folder: Path, check: bool = True) -> tuple[list[Path], list[Path], int]:
+    """The documents a batch wrote under ``folder``, those of them that are invalid (``valid_docx``; none looked
+    at without ``check``) and the number of pack folders: one per profile, of 5 to 7 documents (a profile
+    without an insertion action has no mémoire nor suivi)."""
+    produced = sorted(folder.rglob("*.docx"))
+    bad = [p for p in produced if not valid_docx(p)] if check else []
+    return produced, bad, len({p.parent for p in produced})
+
+
 def naive_loop(profiles: list[Path], out: Path) -> tuple[float, int]:
     """The baseline: for each document, open the docxtpl template, render, save (no caching at all)."""
     from docxtpl import DocxTemplate
@@ -115,10 +124,8 @@ def main() -> int:
         if proc.returncode != 0:
             print(proc.stderr[-2000:], file=sys.stderr)
             return 1
-        produced = sorted((tmp / "lot").rglob("*.docx"))
-        bad = [p for p in produced if not valid_docx(p)]
-        # one folder per profile; a profile without an insertion action has no mémoire nor suivi (5 documents)
-        failures += len(bad) + (len({p.parent for p in produced}) != args.profils)
+        produced, bad, folders = batch_documents(tmp / "lot")
+        failures += len(bad) + (folders != args.profils)
         batch_rate = len(produced) / batch
 
         sample = profiles[: args.naif]
