@@ -119,3 +119,25 @@ def test_un_paquet_abime_est_ignore(tmp_path, monkeypatch, empty_cache):
     compiled = _counter(monkeypatch, jinja2.Environment, "compile")
     assert len(render_documents(load_profile(PROFILE))) == 7
     assert compiled  # computed, as without a bundle
+
+
+def test_le_paquet_est_lu_une_fois_par_processus(monkeypatch):
+    """The bundle beside the built-in templates is found before they are asked for (the data files need it),
+    then shipped again when they are: it is read once, not twice (about 10 ms of every command)."""
+    import clausegen.render.templates as templates
+
+    name = next(iter(prepared.read(ROOT / "templates" / "orme")))
+    reads = []
+    original = cache.read_bundle
+    monkeypatch.setattr(cache, "read_bundle", lambda path: reads.append(path) or original(path))
+    monkeypatch.setattr(cache, "_SHIPPED", [])
+    cache._bundles.cache_clear()
+    templates.builtin_template_dir.cache_clear()
+    try:
+        assert cache.shipped(name) is not None  # the data files: the default bundle
+        templates.builtin_template_dir()  # the templates: the same bundle, shipped
+        assert cache.shipped(name) is not None
+        assert len(reads) == 1
+    finally:
+        templates.builtin_template_dir.cache_clear()
+        cache._bundles.cache_clear()

@@ -130,9 +130,18 @@ def ship(path: Path) -> None:
     """Use the entries of the bundle ``path`` (written by ``write_bundle``) when the cache folder lacks them."""
     if os.environ.get("CLAUSEGEN_NO_BUNDLE") == "1":  # templates/build.py, which writes the bundle
         return
+    path = _resolved(path)
     if path not in _SHIPPED:
         _SHIPPED.append(path)
-        _bundles.cache_clear()
+        if path not in _READ:  # the built-in bundle, found before its templates were asked for, is not read twice
+            _bundles.cache_clear()
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
 
 
 def _default_bundle() -> Path | None:
@@ -146,22 +155,34 @@ def _default_bundle() -> Path | None:
     return None
 
 
+_READ: list[Path] = []  # the bundles ``_bundles`` read
+
+
 @lru_cache(maxsize=1)
 def _bundles() -> dict[str, bytes]:
-    import marshal
-    import zlib
-
     entries: dict[str, bytes] = {}
     default = _default_bundle()
-    for path in ([default] if default and default not in _SHIPPED else []) + _SHIPPED:
-        try:
-            data = unseal(path.read_bytes())
-            bundle = marshal.loads(zlib.decompress(data)) if data is not None else {}
-        except (OSError, ValueError, EOFError, TypeError, zlib.error):
-            continue  # an absent or damaged bundle: everything is computed, as without it
-        if isinstance(bundle, dict):
-            entries.update((k, v) for k, v in bundle.items() if isinstance(k, str) and isinstance(v, bytes))
+    default = _resolved(default) if default else None
+    _READ[:] = ([default] if default and default not in _SHIPPED else []) + _SHIPPED
+    for path in _READ:
+        entries.update(read_bundle(path))
     return entries
+
+
+def read_bundle(path: Path) -> dict[str, bytes]:
+    """The entries of one bundle; none for an absent or damaged one (everything is computed, as without it).
+    The bundle is not compressed: inflating its 2 Mo took about 10 ms of every command (the wheel that ships
+    it is a zip archive, which compresses it anyway)."""
+    import marshal
+
+    try:
+        data = unseal(path.read_bytes())
+        bundle = marshal.loads(data) if data is not None else {}
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    if not isinstance(bundle, dict):
+        return {}
+    return {k: v for k, v in bundle.items() if isinstance(k, str) and isinstance(v, bytes)}
 
 
 def shipped(name: str) -> bytes | None:
@@ -174,9 +195,8 @@ def shipped(name: str) -> bytes | None:
 def write_bundle(path: Path, entries: dict[str, bytes]) -> None:
     """The bundle ``ship`` reads: the entries, in the order of their names (the same entries, the same file)."""
     import marshal
-    import zlib
 
-    path.write_bytes(seal(zlib.compress(marshal.dumps({k: entries[k] for k in sorted(entries)}), 9)))
+    path.write_bytes(seal(marshal.dumps({k: entries[k] for k in sorted(entries)})))
 
 
 def _entry(path: Path) -> bytes | None:

@@ -56,16 +56,10 @@ def write(folder: Path, entries: dict[str, bytes]) -> None:
 
 
 def read(folder: Path) -> dict[str, bytes] | None:
-    import marshal
-    import zlib
+    from ..cache import read_bundle
 
-    from ..cache import unseal
-
-    try:
-        data = unseal((folder / BUNDLE).read_bytes())
-        return marshal.loads(zlib.decompress(data)) if data is not None else None
-    except (OSError, ValueError, EOFError, TypeError, zlib.error):
-        return None
+    path = folder / BUNDLE
+    return read_bundle(path) if path.is_file() else None
 
 
 def up_to_date(folder: Path, entries: dict[str, bytes]) -> bool:

@@ -95,6 +95,8 @@ _PRODUCED_FOR = re.compile(r"Produit par clausegen \S+ à partir du profil du ma
 
 def produced_for(path: Path) -> str | None:
     """The market reference of a document clausegen produced (its « commentaires » property), else None."""
+    if not path.is_file():  # the usual case, a new folder: no XML parser to import (about 3 ms)
+        return None
     import zipfile
     from xml.etree import ElementTree
 
