@@ -10,7 +10,7 @@ import jinja2
 import pytest
 
 from clausegen import cache
-from clausegen.docx import container, engine, prepared, ziputil
+from clausegen.docx import container, engine, known, prepared, ziputil
 from clausegen.law.codelists import load_codelists
 from clausegen.law.registry import load_registry
 from clausegen.profile.load import load_profile
@@ -63,7 +63,7 @@ def test_le_paquet_contient_les_modeles_integres():
     assert len(names) == 7
     for name in names:
         data = (builtin_template_dir() / name).read_bytes()
-        assert entries[container.checked_entry_name(data)] == b"1"
+        assert entries[known.checked_entry_name(data)] == b"1"
     # what prepare reads from each template file (its parts checked, patched, deflated), then the compiled
     # code of each templated part
     assert sum(k.startswith(engine._PARTS_KIND + "-") for k in entries) == 7

@@ -4,6 +4,8 @@ names) and, for the lint, a ``LintSpec`` (glossary, document names).
 
 Modules: ``engine`` (prepare once, render many), ``guard``/``methods``/``filter_guard``/``sandbox`` (the
 limits of a template's rendering), ``messages`` (French errors), ``container`` (the .docx file itself),
+``known`` (templates already found well-formed, and the built-in ones), ``names`` (renders whose prefixes
+need no namespace check),
 ``external``/``external_strip`` (what reaches outside the document or runs code: refused, or removed on
 request), ``folder`` (a buyer's templates folder), ``lint``/``lint_runs``/``lint_jinja``/``lint_eval``
 (nothing unbounded evaluated), ``typography``, ``ziputil`` (clean entry names only), ``extract`` (plain

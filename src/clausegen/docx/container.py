@@ -122,7 +122,9 @@ def read_docx(name: str, data: bytes, *, external: bool = True) -> list[tuple[st
     for required in ("[Content_Types].xml", "word/document.xml"):
         if required not in seen:
             raise RenderError(name, f"ce n'est pas un document .docx lisible : il y manque la partie {required}. {_RESAVE}")
-    checked = _checked_before(data)
+    from .known import checked_before, mark_checked
+
+    checked = checked_before(data)
     parts = []
     for info in infos:
         if info.is_dir():
@@ -144,39 +146,12 @@ def read_docx(name: str, data: bytes, *, external: bool = True) -> list[tuple[st
                                   f"({reason}, {where}). {_RESAVE}", near)
         parts.append((info.filename, raw))
     if not checked:
-        _mark_checked(data)
+        mark_checked(data)
     if external:
         from . import external as outside
 
         outside.refuse(name, parts)
     return parts
-
-
-CHECKED = "checked-docx-1"  # the kind of the entry saying that a template's XML parts were found well-formed
-
-
-def checked_entry_name(data: bytes) -> str:
-    from ..cache import digest
-
-    return f"{CHECKED}-{digest(data)}.bin"
-
-
-def _checked_before(data: bytes) -> bool:
-    """Whether these very bytes passed the XML checks before (an entry of the cache folder, or of the bundle
-    shipped with the built-in templates): then their parts are not parsed again (issue 20)."""
-    from ..cache import cache_dir, read_entry, shipped
-
-    name = checked_entry_name(data)
-    folder = cache_dir()
-    return shipped(name) == b"1" or (folder is not None and read_entry(folder / name) == b"1")
-
-
-def _mark_checked(data: bytes) -> None:
-    from ..cache import cache_dir, write_entry
-
-    folder = cache_dir()
-    if folder is not None:
-        write_entry(folder / checked_entry_name(data), b"1")
 
 
 def without_external(name: str, data: bytes) -> bytes:
@@ -254,9 +229,10 @@ def _refuse_doctype(*_args):
     raise _Doctype
 
 
-def xml_problem(data: bytes) -> tuple[str, int] | None:
-    """None when ``data`` is well-formed XML without DOCTYPE, else (French reason, byte offset)."""
-    parser = expat.ParserCreate(namespace_separator=" ")
+def xml_problem(data: bytes, namespaces: bool = True) -> tuple[str, int] | None:
+    """None when ``data`` is well-formed XML without DOCTYPE, else (French reason, byte offset); with
+    ``namespaces=False``, its prefixes are not checked (``names.prefixes_bound`` proved them declared)."""
+    parser = expat.ParserCreate(namespace_separator=" ") if namespaces else expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_doctype
     try:
         parser.Parse(data, True)
@@ -283,10 +259,10 @@ def locate(data: bytes, index: int) -> tuple[str, str | None]:
     return where, (text[:160] or None)
 
 
-def check_xml(name: str, part: str, data: bytes, *, hint: str = "") -> None:
+def check_xml(name: str, part: str, data: bytes, *, hint: str = "", namespaces: bool = True) -> None:
     """A part the engine wrote must be well-formed: else a ``RenderError`` naming the template, the part,
     the paragraph of the produced document and its text."""
-    problem = xml_problem(data)
+    problem = xml_problem(data, namespaces)
     if problem is None:
         return
     reason, index = problem

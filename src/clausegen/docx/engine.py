@@ -124,6 +124,7 @@ class PreparedTemplate:
     docxtpl_only: bool
     paragraphs: dict = field(default_factory=dict)  # part name → template paragraph of each source line
     env: object = None  # the Jinja environment it was compiled in
+    bound: dict = field(default_factory=dict)  # part name → its renders need no namespace check (``names``)
 
 
 _CORE = "docProps/core.xml"
@@ -132,18 +133,20 @@ _CORE = "docProps/core.xml"
 # What ``prepare`` reads from a template's file alone, kept in the cache (and, for the built-in templates, in
 # the bundle shipped with them): the checks of the archive, docxtpl's repair and the deflated fixed parts are
 # done once per template file, not once per process. Change the name whenever its shape or ``_patch`` change.
-_PARTS_KIND = f"template-parts-1-z{DEFLATE_LEVEL}"
+_PARTS_KIND = f"template-parts-2-z{DEFLATE_LEVEL}"
 
 
-def _template_parts(name: str, data: bytes) -> tuple[list, dict, dict, dict, bool]:
-    """(entries, sources, keys, paragraphs, docxtpl_only) of the template ``data``: ``entries`` holds a
+def _template_parts(name: str, data: bytes) -> tuple[list, dict, dict, dict, bool, dict]:
+    """(entries, sources, keys, paragraphs, docxtpl_only, bound) of the template ``data``: ``entries`` holds a
     ``ziputil.Entry`` for each fixed part and the name of each templated one; ``sources`` the patched XML of
-    each templated part and ``keys`` its SHA-256 (the loader's name for it)."""
+    each templated part, ``keys`` its SHA-256 (the loader's name for it) and ``bound`` whether its renders
+    can only hold prefixes its root declares (``names.prefixes_bound``)."""
+    from .names import prefixes_bound
     from .ziputil import deflate
 
     parts = container.read_docx(name, data)
     parts.sort(key=lambda p: p[0] != "[Content_Types].xml")
-    entries, sources, keys, paragraphs = [], {}, {}, {}
+    entries, sources, keys, paragraphs, bound = [], {}, {}, {}, {}
     docxtpl_only = False
     for part, raw in parts:
         if part == _CORE:
@@ -155,10 +158,11 @@ def _template_parts(name: str, data: bytes) -> tuple[list, dict, dict, dict, boo
             docxtpl_only = docxtpl_only or needs_docxtpl(raw.decode("utf-8"))
             sources[part], paragraphs[part] = _numbered(_patch(name, part, raw))
             keys[part] = hashlib.sha256(sources[part].encode("utf-8")).hexdigest()
+            bound[part] = prefixes_bound(sources[part])
             entries.append(part)
         else:
             entries.append(deflate(part, raw))
-    return entries, sources, keys, paragraphs, docxtpl_only
+    return entries, sources, keys, paragraphs, docxtpl_only, bound
 
 
 @lru_cache(maxsize=32)
@@ -168,9 +172,12 @@ def prepare(name: str, data: bytes, vocabulary: Vocabulary = EMPTY) -> PreparedT
     from jinja2 import TemplateError
 
     from ..cache import cached_data
+    from .known import builtin
 
     data = container.without_external(name, data)  # --retirer-liens-externes (issue 23); else data itself
-    entries, sources, keys, paragraphs, docxtpl_only = cached_data(_PARTS_KIND, data, lambda: _template_parts(name, data))
+    entries, sources, keys, paragraphs, docxtpl_only, bound = cached_data(_PARTS_KIND, data, lambda: _template_parts(name, data))
+    if not builtin(data):  # a buyer's template: every rendered part checked with namespaces (``names``)
+        bound = {}
     env = jinja_env(vocabulary)
     compiled = {}
     for part, xml in sources.items():
@@ -182,7 +189,7 @@ def prepare(name: str, data: bytes, vocabulary: Vocabulary = EMPTY) -> PreparedT
         except (RecursionError, SyntaxError, MemoryError):
             raise RenderError(name, f"{container.part_label(part)}modèle trop complexe : blocs ou expressions imbriqués "
                               "trop profondément pour être compilés.") from None
-    return PreparedTemplate(name, entries, compiled, sources, _resolve_listing, data, docxtpl_only, paragraphs, env)
+    return PreparedTemplate(name, entries, compiled, sources, _resolve_listing, data, docxtpl_only, paragraphs, env, bound)
 
 
 _TEXT_WITH_BREAK = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\n\t]")
@@ -276,10 +283,11 @@ def _render_part(prepared: PreparedTemplate, part: str, context: dict) -> bytes:
     if "{_" in xml or "_}" in xml:  # docxtpl's escaped braces, rare: two scans instead of four
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     data = xml.encode("utf-8")
-    container.check_xml(prepared.name, part, data)
+    namespaces = not prepared.bound.get(part, False)
+    container.check_xml(prepared.name, part, data, namespaces=namespaces)
     listed = prepared.resolve_listing(xml)
     if listed is not xml:
-        container.check_xml(prepared.name, part, listed.encode("utf-8"))
+        container.check_xml(prepared.name, part, listed.encode("utf-8"), namespaces=namespaces)
     # typography keeps a well-formed part well-formed (it replaces spaces inside <w:t> texts and splits a text
     # around a <w:noBreakHyphen/>): no third parse
     final = typography(listed)
