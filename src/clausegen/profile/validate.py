@@ -35,12 +35,11 @@ def schema_issues(data: Any, reader: _Reader) -> set[str]:
     """Validate ``data`` against the profile schema; add Issues to ``reader``. Returns the bad paths."""
     schema = profile_schema()
     bad: set[str] = set()
-    from fastjsonschema import JsonSchemaValueException
-
+    validate, refusals = _fast_validator()
     try:
-        _fast_validator()(data)
+        validate(data)
         return bad  # the usual case: valid, and the compiled validator says so ~20× faster
-    except JsonSchemaValueException:
+    except refusals:
         pass  # refused: the full validator words every error in French
     judged: set[str] = set()  # values already refused: one message each (« 1e400 » is no integer, and too big)
     for error in _validator().iter_errors(data):
@@ -116,6 +115,18 @@ def _known_basis_spelling(err) -> bool:
     )
 
 
+class _Refused(ValueError):
+    """What the compiled validator raises, in place of fastjsonschema's own exceptions: its code then needs
+    nothing of fastjsonschema (whose import took about 5 ms of every command)."""
+
+    def __init__(self, message: str = "", value=None, name=None, definition=None, rule=None, *args, **kwargs):
+        super().__init__(message)
+
+
+_EXCEPTIONS = frozenset({"JsonSchemaValueException", "JsonSchemaValuesException"})
+_FASTJSONSCHEMA_IMPORT = re.compile(r"^from fastjsonschema import (\w+(?:, \w+)*)\n", re.MULTILINE)
+
+
 @lru_cache(maxsize=1)
 def _fast_validator():
     """The same schema compiled to Python by fastjsonschema (draft-07 subset it uses), for the fast path."""
@@ -136,16 +147,20 @@ def _fast_validator():
 
     def build() -> bytes:
         code = generate()
+        names = _FASTJSONSCHEMA_IMPORT.search(code)
+        if names is not None and set(names.group(1).split(", ")) <= _EXCEPTIONS:  # else (another version) kept
+            code = _FASTJSONSCHEMA_IMPORT.sub("", code, count=1)
         entry = re.search(r"^def (\w+)\(", code, re.MULTILINE).group(1)  # the root schema's function comes first
         return entry.encode("ascii") + b"\n" + marshal.dumps(compile(code, "<clausegen profile schema>", "exec"))
 
     # marshal data is specific to the bytecode format, which the magic number names (not to the interpreter's build:
     # every 3.11.x shares the entry shipped in the bundle)
-    key = json.dumps(schema, sort_keys=True) + importlib.util.MAGIC_NUMBER.hex()
+    key = json.dumps(schema, sort_keys=True) + importlib.util.MAGIC_NUMBER.hex() + "-autonome"
     entry, _, blob = cached_bytes("schema", key, build).partition(b"\n")
-    namespace: dict = {}
+    namespace: dict = dict.fromkeys(_EXCEPTIONS, _Refused)
     exec(marshal.loads(blob), namespace)  # noqa: S102 - code generated from our own schema
-    return namespace[entry.decode("ascii")]
+    refusals = tuple({namespace.get(n, _Refused) for n in sorted(_EXCEPTIONS)})  # fastjsonschema's if it imported them
+    return namespace[entry.decode("ascii")], refusals
 
 
 @lru_cache(maxsize=1)
