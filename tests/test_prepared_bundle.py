@@ -141,3 +141,18 @@ def test_le_paquet_est_lu_une_fois_par_processus(monkeypatch):
     finally:
         templates.builtin_template_dir.cache_clear()
         cache._bundles.cache_clear()
+
+
+@pytest.mark.parametrize("damage", ["octet", "tronque"])
+def test_un_paquet_dont_un_octet_change_ou_tronque_est_ignore(tmp_path, damage):
+    """The bundle's CRC-32 and length catch a damaged or truncated file: none of its entries is used."""
+    path = tmp_path / prepared.BUNDLE
+    cache.write_bundle(path, {"a.bin": b"contenu " * 100, "b.bin": b"autre"})
+    assert cache.read_bundle(path) == {"a.bin": b"contenu " * 100, "b.bin": b"autre"}
+    blob = bytearray(path.read_bytes())
+    if damage == "octet":
+        blob[len(blob) // 2] ^= 0x01
+    else:
+        del blob[-3:]
+    path.write_bytes(bytes(blob))
+    assert cache.read_bundle(path) == {}
