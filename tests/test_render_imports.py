@@ -1,7 +1,8 @@
 """What a ``clausegen render`` process imports (issue 20): counted, not timed. The libraries a pack of the
 built-in templates does not need stay out of the process, whatever the machine's speed: docxtpl's whole
 pipeline (docxtpl, python-docx, lxml), the schema compilers (fastjsonschema, jsonschema: the compiled
-validator ships in the bundle and stands alone), and ``subprocess`` (only for --pdf and the build)."""
+validator ships in the bundle and stands alone), and ``subprocess`` (only for --pdf and the build). And it
+compiles none of the methods ``dataclasses`` writes (``clausegen.compiled``)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ try:
     runpy.run_module("clausegen", run_name="__main__")
 except SystemExit as exc:
     code = exc.code
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+from clausegen import compiled
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "compilations": compiled.compilations}))
 """
 
 
@@ -47,3 +49,6 @@ def test_un_rendu_n_importe_pas_ce_dont_il_n_a_pas_besoin(tmp_path, cache_state)
     assert len(list((tmp_path / "dossier").glob("*.docx"))) == 7
     imported = set(result["modules"])
     assert not imported & set(NOT_NEEDED), sorted(imported & set(NOT_NEEDED))
+    # the methods dataclasses writes come compiled from the bundle (``clausegen.compiled``): if this fails, a
+    # class changed since the bundle was built: run ``python templates/build.py``
+    assert result["compilations"] == 0

@@ -19,6 +19,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "clausegen"
 FLOORS = {
     "_version": 0, "records": 0,
     "errors": 1, "fmt": 1, "model": 1, "cache": 1,
+    "compiled": 2,  # run by ``__init__`` before any class is defined
     "law": 2,
     "profile": 3,
     "calc": 4,

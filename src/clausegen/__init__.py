@@ -10,6 +10,9 @@ The library API (the CLI is a thin shell over it)::
 from __future__ import annotations
 
 from ._version import __version__
+from .compiled import install as _install_compiled
+
+_install_compiled()  # before any class is defined: the methods dataclasses writes come compiled (``compiled``)
 
 __all__ = [
     "ClausegenError",

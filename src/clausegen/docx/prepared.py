@@ -18,6 +18,9 @@ BUNDLE = "prepared.bin"
 # compiled code, pickled data, the template parts with their deflated fixed parts, whose bytes depend on the
 # zlib library) are compared by name: their bytes may differ from one build to the next.
 _EXACT = ("checked-docx-",)
+# Entries whose name stays when their content changes: the table of the methods dataclasses writes
+# (``clausegen.compiled``), one per bytecode format, compared by the texts it holds.
+_KEYED = ("dataclass-code-",)
 
 
 def ship(folder: Path) -> None:
@@ -39,8 +42,13 @@ def collect(profiles: list[Path]) -> dict[str, bytes]:
     with tempfile.TemporaryDirectory(prefix="clausegen-prepared-") as tmp:
         env = {**os.environ, "XDG_CACHE_HOME": tmp, "CLAUSEGEN_NO_BUNDLE": "1"}
         env.pop("CLAUSEGEN_NO_CACHE", None)
+        # then the table of the methods dataclasses wrote (``clausegen.compiled``), once the modules of the usual
+        # commands are imported too
         code = ("import sys\nfrom clausegen.profile.load import load_profile\nfrom clausegen.render.pack import render_documents\n"
-                "for p in sys.argv[1:]:\n    render_documents(load_profile(p))\n")
+                "for p in sys.argv[1:]:\n    render_documents(load_profile(p))\n"
+                "import clausegen.cli, clausegen.review.run, clausegen.report, clausegen.export, clausegen.render.batch, clausegen.web.app\n"
+                "from clausegen import cache, compiled\n"
+                "cache.write_entry(cache.cache_dir() / compiled.entry_name(), compiled.table_entry())\n")
         subprocess.run([sys.executable, "-c", code, *map(str, profiles)], check=True, env=env)
         entries = {}
         for path in Path(tmp).rglob("*.bin"):
@@ -68,4 +76,14 @@ def up_to_date(folder: Path, entries: dict[str, bytes]) -> bool:
     shipped = read(folder)
     if shipped is None or sorted(shipped) != sorted(entries):
         return False
-    return all(shipped[k] == v for k, v in entries.items() if k.startswith(_EXACT))
+    return all(shipped[k] == v for k, v in entries.items() if k.startswith(_EXACT)) and all(
+        _texts(shipped[k]) == _texts(v) for k, v in entries.items() if k.startswith(_KEYED))
+
+
+def _texts(table: bytes) -> list | None:
+    import marshal
+
+    try:
+        return sorted(marshal.loads(table))
+    except (ValueError, EOFError, TypeError):
+        return None
