@@ -132,3 +132,74 @@ def test_the_rules_find_what_they_first_found(text):
 
     for (pattern, _), first in zip(_RULES, _FIRST_RULES, strict=True):
         assert [m.start(1) for m in pattern.finditer(text)] == [m.start(1) for m in re.finditer(first, text)], (pattern.pattern, text)
+
+
+def _first_spaces_of_paragraph(xml: str) -> str:
+    """``typography._spaces_of_paragraph`` as first written (one piece per run of verbatim text, a bisection
+    per edit): the faster form must give the same XML."""
+    from bisect import bisect_right
+
+    from clausegen.docx.typography import _ENTITY, _RULES, _TAG, _W_TEXT, _may_match
+
+    text = _TAG.sub("", xml)
+    if not _may_match(text):
+        return xml
+    nodes = [(m.start(2), m.group(2)) for m in _W_TEXT.finditer(xml)]
+    if not nodes or not _may_match("".join(raw for _, raw in nodes)):
+        return xml
+    pieces, text_starts, xml_starts, length = [], [], [], 0
+    for start, raw in nodes:
+        pos = 0
+        for m in _ENTITY.finditer(raw):
+            if m.start() > pos:
+                text_starts.append(length)
+                xml_starts.append(start + pos)
+                pieces.append(raw[pos:m.start()])
+                length += m.start() - pos
+            pieces.append("\x00")
+            length += 1
+            pos = m.end()
+        if pos < len(raw):
+            text_starts.append(length)
+            xml_starts.append(start + pos)
+            pieces.append(raw[pos:])
+            length += len(raw) - pos
+    visible, found = "".join(pieces), {}
+    for pattern, char in _RULES:
+        for m in pattern.finditer(visible):
+            found.setdefault(m.start(1), char)
+    edits = sorted((xml_starts[k] + index - text_starts[k], char)
+                   for index, char in found.items() for k in [bisect_right(text_starts, index) - 1])
+    out, last = [], 0
+    for offset, char in edits:
+        out += [xml[last:offset], char]
+        last = offset + 1
+    return "".join(out) + xml[last:]
+
+
+_ENTITIES = st.sampled_from(["&amp;", "&#58;", "&#x3b;", "&lt;", "&quot;", "&#160;"])
+_ENTITY_TEXTS = st.lists(st.one_of(_PIECES, _ENTITIES, st.sampled_from([" ", ":", "«", "»", ";", "x"])), max_size=10).map("".join)
+_ENTITY_RUNS = st.lists(_ENTITY_TEXTS, min_size=1, max_size=5).map(
+    lambda texts: "<w:p>" + "".join(f'<w:r><w:t xml:space="preserve">{t}</w:t></w:r>' for t in texts) + "</w:p>")
+
+
+@settings(max_examples=600, deadline=None)
+@given(_ENTITY_RUNS)
+def test_the_paragraph_pass_gives_what_it_first_gave(xml):
+    from clausegen.docx.typography import _spaces_of_paragraph
+
+    assert _spaces_of_paragraph(xml) == _first_spaces_of_paragraph(xml)
+
+
+def test_the_paragraph_pass_gives_what_it_first_gave_on_every_example_pack(monkeypatch):
+    from clausegen.docx import typography as module
+
+    paragraphs: dict[str, None] = {}  # every paragraph the pass was given, before it
+    original = module._paragraph
+    monkeypatch.setattr(module, "_paragraph", lambda xml: paragraphs.setdefault(xml) or original(xml))
+    for path in PROFILES:
+        render_documents(load_profile(path))
+    changed = [piece for piece in paragraphs if module._spaces_of_paragraph(piece) != piece]
+    assert len(paragraphs) > 1000 and len(changed) > 100
+    for piece in paragraphs:
+        assert module._spaces_of_paragraph(piece) == _first_spaces_of_paragraph(piece)

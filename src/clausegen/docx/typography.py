@@ -54,11 +54,27 @@ _TAG = re.compile(r"<[^>]*>")
 def _spaces(text: str) -> dict[int, str]:
     """``{index: character}`` of the spaces of ``text`` to replace."""
     found: dict[int, str] = {}
-    for (pattern, char), needed in zip(_RULES, _NEEDED):
-        if any(c in text for c in needed):  # a rule whose characters are absent cannot match
-            for m in pattern.finditer(text):
-                found.setdefault(m.start(1), char)
+    for pattern, char, needed in _RULES_NEEDING:
+        for c in needed:
+            if c in text:  # a rule whose characters are absent cannot match
+                for m in pattern.finditer(text):
+                    found.setdefault(m.start(1), char)
+                break
     return found
+
+
+_RULES_NEEDING = tuple((pattern, char, needed) for (pattern, char), needed in zip(_RULES, _NEEDED))
+
+
+def _raw_offset(raw: str, index: int) -> int:
+    """Where the ``index``-th character of a text's visible form (each entity one character) is in ``raw``."""
+    pos = seen = 0
+    for m in _ENTITY.finditer(raw):
+        if seen + m.start() - pos > index:
+            break
+        seen += m.start() - pos + 1
+        pos = m.end()
+    return pos + index - seen
 
 
 def _spaces_of_paragraph(xml: str) -> str:
@@ -68,37 +84,27 @@ def _spaces_of_paragraph(xml: str) -> str:
     text = _TAG.sub("", xml)
     if " " not in text or _MAY_MATCH.search(text) is None:
         return xml
-    nodes: list[tuple[int, int, str]] = []  # (start, end, raw text) of each w:t text of the paragraph
-    for m in _W_TEXT.finditer(xml):
-        nodes.append((m.start(2), m.end(2), m.group(2)))
-    if not nodes or not _may_match("".join(raw for _, _, raw in nodes)):
-        return xml  # no rule can apply: each needs a space and one of its characters, never an entity's
-    # the paragraph's visible text (an entity is one character, "\x00": never a space nor a rule's character),
-    # and where each piece copied verbatim starts, in the text and in ``xml``
-    pieces, text_starts, xml_starts, length = [], [], [], 0
-    for start, _, raw in nodes:
-        pos = 0
-        if "&" in raw:
-            for m in _ENTITY.finditer(raw):
-                if m.start() > pos:
-                    text_starts.append(length)
-                    xml_starts.append(start + pos)
-                    pieces.append(raw[pos:m.start()])
-                    length += m.start() - pos
-                pieces.append("\x00")
-                length += 1
-                pos = m.end()
-        if pos < len(raw):
-            text_starts.append(length)
-            xml_starts.append(start + pos)
-            pieces.append(raw[pos:])
-            length += len(raw) - pos
-    edits = []  # (offset in xml, new character): always a space, in a piece copied verbatim
-    for index, char in _spaces("".join(pieces)).items():
-        k = bisect_right(text_starts, index) - 1
-        edits.append((xml_starts[k] + index - text_starts[k], char))
-    if not edits:
+    nodes = [(m.start(2), m.group(2)) for m in _W_TEXT.finditer(xml)]  # (start in xml, raw text) of each w:t text
+    if not nodes:
         return xml
+    # the paragraph's visible text: an entity is one character, "\x00" (never a space nor a rule's character)
+    visible = [_ENTITY.sub("\x00", raw) if "&" in raw else raw for _, raw in nodes]
+    text = "".join(visible)
+    if not _may_match(text):
+        return xml  # no rule can apply: each needs a space and one of its characters, never an entity's
+    found = _spaces(text)
+    if not found:
+        return xml
+    starts, length = [], 0  # where each node's visible text starts in ``text``
+    for piece in visible:
+        starts.append(length)
+        length += len(piece)
+    edits = []  # (offset in xml, new character): always a space, never inside an entity
+    for index, char in found.items():
+        k = bisect_right(starts, index) - 1
+        local = index - starts[k]
+        start, raw = nodes[k]
+        edits.append((start + (local if raw is visible[k] else _raw_offset(raw, local)), char))
     out, last = [], 0
     for offset, char in sorted(edits):
         out += [xml[last:offset], char]
