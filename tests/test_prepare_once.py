@@ -308,3 +308,15 @@ def test_preparer_les_modeles_deux_fois_ne_les_prepare_qu_une_fois(preparations)
     prepare_templates()
     prepare_templates()
     assert len(preparations) == 7 and len(set(preparations)) == 7
+
+
+def test_une_preparation_prend_une_empreinte_par_modele(preparations, monkeypatch):
+    """Each template's bytes are hashed once per preparation: for the cache of its parts and for the
+    question « is it a built-in template ? » alike."""
+    from clausegen.render.pack import prepare_templates
+
+    digests = _count_calls(monkeypatch, "clausegen.cache", "digest")
+    prepare_templates()
+    assert len(preparations) == 7
+    hashed = [data for data in digests if isinstance(data, bytes) and data.startswith(b"PK")]
+    assert len(hashed) == 7 and len(set(hashed)) == 7

@@ -221,13 +221,14 @@ def _entry(path: Path) -> bytes | None:
 
 
 def _cached(kind: str, source: bytes | str, compute: Callable[[], object], dump: Callable[[object], bytes],
-            load: Callable[[bytes], object], unreadable: tuple[type[BaseException], ...] = ()):
-    """``compute()``'s value, stored as ``dump(value)`` under the digest of ``source`` for the next runs; an
-    entry ``load`` cannot read back (one of ``unreadable``) is computed again."""
+            load: Callable[[bytes], object], unreadable: tuple[type[BaseException], ...] = (), source_digest: str | None = None):
+    """``compute()``'s value, stored as ``dump(value)`` under the digest of ``source`` (``source_digest``, when
+    the caller has it already) for the next runs; an entry ``load`` cannot read back (one of ``unreadable``)
+    is computed again."""
     folder = cache_dir()
     if folder is None:
         return compute()
-    path = folder / f"{kind}-{digest(source)}.bin"
+    path = folder / f"{kind}-{source_digest or digest(source)}.bin"
     data = _entry(path)
     if data is not None:
         try:
@@ -249,7 +250,7 @@ def cached_text(kind: str, source: bytes | str, compute: Callable[[], str]) -> s
     return _cached(kind, source, compute, lambda text: text.encode("utf-8"), lambda data: data.decode("utf-8"), (UnicodeDecodeError,))
 
 
-def cached_data(kind: str, source: bytes | str, compute: Callable[[], object]):
+def cached_data(kind: str, source: bytes | str, compute: Callable[[], object], source_digest: str | None = None):
     """``compute()``'s plain data (dicts, lists, strings, numbers, dates, ``Decimal``…), stored pickled under
     the digest of ``source``: clausegen's own data files (code lists, registry) are parsed from YAML once,
     then loaded in a millisecond. The folder holds only what clausegen wrote (like Jinja's compiled code and
@@ -259,7 +260,7 @@ def cached_data(kind: str, source: bytes | str, compute: Callable[[], object]):
 
     # written by clausegen in the user's own cache folder (or shipped with it): any failure is computed again
     return _cached(kind, source, compute, lambda value: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),
-                   pickle.loads, (Exception,))  # noqa: S301
+                   pickle.loads, (Exception,), source_digest)  # noqa: S301
 
 
 def bytecode_cache(pattern: str = "jinja-%s.bin"):

@@ -171,12 +171,13 @@ def prepare(name: str, data: bytes, vocabulary: Vocabulary = EMPTY) -> PreparedT
     compiled once (``_template_parts``, cached by the file's digest; Jinja's compiled code, cached too)."""
     from jinja2 import TemplateError
 
-    from ..cache import cached_data
+    from ..cache import cached_data, digest
     from .known import builtin
 
     data = container.without_external(name, data)  # --retirer-liens-externes (issue 23); else data itself
-    entries, sources, keys, paragraphs, docxtpl_only, bound = cached_data(_PARTS_KIND, data, lambda: _template_parts(name, data))
-    if not builtin(data):  # a buyer's template: every rendered part checked with namespaces (``names``)
+    key = digest(data)  # once, for both questions below
+    entries, sources, keys, paragraphs, docxtpl_only, bound = cached_data(_PARTS_KIND, data, lambda: _template_parts(name, data), key)
+    if not builtin(data, key):  # a buyer's template: every rendered part checked with namespaces (``names``)
         bound = {}
     env = jinja_env(vocabulary)
     compiled = {}

@@ -11,10 +11,11 @@ from __future__ import annotations
 CHECKED = "checked-docx-1"  # the kind of the entry saying that a template's XML parts were found well-formed
 
 
-def checked_entry_name(data: bytes) -> str:
+def checked_entry_name(data: bytes, data_digest: str | None = None) -> str:
+    """The entry's name for ``data`` (whose digest the caller may have taken already)."""
     from ..cache import digest
 
-    return f"{CHECKED}-{digest(data)}.bin"
+    return f"{CHECKED}-{data_digest or digest(data)}.bin"
 
 
 def checked_before(data: bytes) -> bool:
@@ -27,11 +28,11 @@ def checked_before(data: bytes) -> bool:
     return shipped(name) == b"1" or (folder is not None and read_entry(folder / name) == b"1")
 
 
-def builtin(data: bytes) -> bool:
+def builtin(data: bytes, data_digest: str | None = None) -> bool:
     """Whether ``data`` is one of the built-in templates, byte for byte (its entry is in the shipped bundle)."""
     from ..cache import shipped
 
-    return shipped(checked_entry_name(data)) == b"1"
+    return shipped(checked_entry_name(data, data_digest)) == b"1"
 
 
 def mark_checked(data: bytes) -> None:
