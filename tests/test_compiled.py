@@ -57,3 +57,24 @@ def test_a_damaged_table_is_ignored(monkeypatch):
     monkeypatch.setattr("clausegen.cache.shipped", lambda name: b"pas du marshal")
     assert compiled._load() == {}
     assert _define()(1).numero == 1
+
+
+def test_every_dataclass_of_clausegen_has_its_own_docstring():
+    """A dataclass without a docstring gets one from ``inspect.signature`` when it is defined: about 70 µs
+    per class at every start (issue 20), and a poorer ``help()`` than one sentence saying what it is for."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import clausegen
+
+    undocumented = []
+    for info in pkgutil.walk_packages(clausegen.__path__, "clausegen."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if inspect.isclass(value) and dataclasses.is_dataclass(value) and value.__module__ == info.name \
+                    and (value.__doc__ or "").startswith(value.__name__ + "("):
+                undocumented.append(f"{info.name}.{value.__name__}")
+    assert undocumented == []

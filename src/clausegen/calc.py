@@ -50,6 +50,8 @@ class Input:
 
 @dataclass(frozen=True)
 class Step:
+    """One line of the working shown: its label, its exact value and the value as printed."""
+
     label: str
     expression: str
     value: Decimal
@@ -81,6 +83,8 @@ class PeriodHours:
 
 @dataclass(frozen=True)
 class LotHours:
+    """A lot's insertion hours, with the working that gives them."""
+
     lot: Lot
     heures: int | None  # the binding obligation, or None when the lot carries none
     methode: str  # « formule », « imposee », « sans_objet »
@@ -107,6 +111,8 @@ class LotHours:
 
 @dataclass(frozen=True)
 class MarketHours:
+    """The insertion hours of every lot of a market (computed once per pack)."""
+
     profile: Profile
     lots: tuple[LotHours, ...]
     total_heures: int

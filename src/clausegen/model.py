@@ -40,18 +40,24 @@ ROUNDING_MODES = ("au_plus_proche", "inferieur", "superieur")
 
 @record
 class Position:
+    """Where a value is in the profile's YAML file (line and column, from 1)."""
+
     line: int  # 1-based
     column: int  # 1-based
 
 
 @record
 class Signatory:
+    """Who signs the documents for the buyer."""
+
     nom: str | None = None
     qualite: str | None = None
 
 
 @record
 class Buyer:
+    """The public buyer (« acheteur ») of the profile."""
+
     nom: str
     type: str
     service: str | None = None
@@ -110,6 +116,8 @@ class MarketData:
 
 @record
 class Market:
+    """The market (« marché ») the documents are for."""
+
     reference: str
     objet: str
     nature: str
@@ -130,6 +138,8 @@ class Market:
 
 @record
 class Facilitator:
+    """The facilitator of the clause sociale (« facilitateur ») named in the profile."""
+
     nom: str
     structure: str | None = None
     courriel: str | None = None
@@ -139,12 +149,16 @@ class Facilitator:
 
 @record
 class Rounding:
+    """How computed hours are rounded: the step and the mode."""
+
     pas: int = 1
     mode: str = "au_plus_proche"
 
 
 @record
 class CalcDefaults:
+    """The market's defaults for the computation of hours (hourly cost, insertion rate…)."""
+
     cout_horaire: Decimal | None = None
     taux_insertion: Decimal | None = None
     part_main_oeuvre: Decimal | None = None
@@ -153,6 +167,8 @@ class CalcDefaults:
 
 @record
 class Execution:
+    """The execution terms of the clause: penalties, their ceiling, follow-up and deadlines."""
+
     penalite_par_heure: Decimal | None = None
     penalite_retard_jour: Decimal | None = None
     plafond_penalites: Decimal | None = None  # share of the lot's amount (0.10 = 10 %)
@@ -168,12 +184,16 @@ class Execution:
 
 @record
 class SubCriterion:
+    """One sub-criterion of the award criterion, with its points."""
+
     libelle: str
     points: int
 
 
 @record
 class Criterion:
+    """The award criterion on insertion: its weighting and sub-criteria."""
+
     ponderation: Decimal | None = None
     sous_criteres: tuple[SubCriterion, ...] = ()
 
@@ -194,6 +214,8 @@ class FrameworkAgreement:
 
 @record
 class Holder:
+    """A holder (« titulaire ») named in the profile."""
+
     nom: str
     siret: str
 
@@ -213,6 +235,8 @@ class Award:
 
 @record
 class Lot:
+    """One lot of the market, with its own insertion terms."""
+
     numero: int
     intitule: str
     bases: tuple[str, ...]  # canonical names, in the order given
@@ -273,6 +297,8 @@ class LotFacts:
 
 @record
 class Profile:
+    """A market profile, as read and checked from its YAML file."""
+
     version: int
     acheteur: Buyer
     marche: Market

@@ -50,6 +50,8 @@ class AnswersError(ClausegenError):
 
 @dataclass
 class LotAnswers:
+    """The answers ``clausegen init --guide`` collected for one lot."""
+
     intitule: str
     bases: list[str]  # canonical names (registry), in the order given
     montant_ht: Decimal | None = None
@@ -61,6 +63,8 @@ class LotAnswers:
 
 @dataclass
 class Answers:
+    """Every answer ``clausegen init --guide`` collected, from which the profile is written."""
+
     acheteur: str
     type_acheteur: str
     reference: str

@@ -54,6 +54,8 @@ class LintProblem:
 
 @dataclass
 class _Para:
+    """One paragraph of a template, with the text of its runs, as the lint reads it."""
+
     index: int
     element: object
     text: str = ""

@@ -11,6 +11,8 @@ from .vocabulary import EMPTY, Vocabulary
 
 @dataclass(frozen=True)
 class Glossary:
+    """The variables a template may use, by dotted path, as ``templates variables`` lists them."""
+
     variables: dict  # path → entry (nom, type, description, exemple, …)
     filters: dict  # name → entry
     required: dict  # document name → list of {references, gravite, message}
@@ -42,6 +44,8 @@ class Glossary:
 
 @dataclass(frozen=True)
 class LintSpec:
+    """What ``templates lint`` checks a buyer's template against: the glossary and the vocabulary."""
+
     glossary: Glossary
     documents: tuple = ()  # the document names a template file may carry (``ccap`` for ``ccap.docx``)
     vocabulary: Vocabulary = field(default=EMPTY)

@@ -14,6 +14,8 @@ from typing import Callable, Iterable, Mapping
 
 @dataclass(frozen=True, eq=False)
 class Vocabulary:
+    """The filters, tests and globals a template's Jinja code may call."""
+
     filters: Mapping[str, Callable] = field(default_factory=dict)
     text_filters: frozenset = frozenset()  # filters that turn their value into text first
     figure_filters: frozenset = frozenset()  # filters that format a number: decimals and magnitude bounded

@@ -73,6 +73,8 @@ def pid_alive(pid: int) -> bool:
 
 @dataclass
 class _Holder:
+    """What a lock file says of the process holding it."""
+
     text: str
     pid: int | None
     host: str

@@ -16,6 +16,8 @@ MARKER = "[À COMPLÉTER PAR L'ACHETEUR\u00a0: {}]"  # non-breaking space before
 
 @dataclass(frozen=True)
 class BlankKind:
+    """A kind of blank only the buyer can fill, with the label its marker shows."""
+
     key: str
     label: str  # the words inside the marker
     field: str  # profile path; « {lot} » stands for ``lots[n]``
@@ -71,6 +73,8 @@ def markers() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Blank:
+    """One blank left in a document, where it is and of which kind."""
+
     kind: BlankKind
     field: str  # concrete profile path
     documents: tuple[str, ...]  # document names (``ccap``, ``fiche-caracterisation``…)

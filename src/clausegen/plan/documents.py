@@ -11,6 +11,8 @@ from .model import DocumentChoice
 
 @dataclass(frozen=True)
 class Document:
+    """One document of the pack: its file stem, title and template."""
+
     name: str  # file stem, a contract: avis.docx, rc.docx…
     title: str
 

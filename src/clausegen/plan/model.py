@@ -94,6 +94,8 @@ class HoursTerms:
 
 @record
 class Criterion:
+    """One award criterion of a lot's grid, as the documents state it."""
+
     key: str  # « insertion », « accompagnement », « environnement », « prix »…
     label: str
     weight: Decimal | None = None  # fraction of the note globale (0.10 = 10 %)
@@ -148,6 +150,8 @@ class PublicationCodes:
 
 @record
 class LotPlan:
+    """What the clause plan decides for one lot: hours, reservation, criterion, documents."""
+
     lot: Lot
     hours: LotHours
     regime: str  # REGIMES
@@ -201,6 +205,8 @@ class Penalty:
 
 @record
 class Execution:
+    """Which execution articles of the CCAP are written."""
+
     written: bool  # the CCAP's hours articles are written (a lot outside marchés d'insertion binds or is scored)
     insertion: bool  # the marchés d'insertion's own articles are written
     per_hour: Penalty
@@ -228,6 +234,8 @@ class FollowUp:
 
 @record
 class DocumentChoice:
+    """Whether a document is produced, and if not, why."""
+
     name: str
     title: str
     produced: bool
@@ -252,6 +260,8 @@ class MarketRule:
 
 @record
 class ClausePlan:
+    """Every decision about the clause, taken once; documents, checks, exports and pages read it."""
+
     profile: Profile
     hours: MarketHours
     lots: tuple[LotPlan, ...]

@@ -37,6 +37,8 @@ SHOWN = 40  # characters of a value quoted in a message
 
 @dataclass
 class ValueProblem(Exception):
+    """A value of the profile that cannot be read, with the message that says why."""
+
     message: str
     expected: str | None = None
     suggestion: str | None = None

@@ -24,6 +24,8 @@ from ..many import expand_paths, internal_error_message, run_isolated
 
 @dataclass
 class BatchResult:
+    """What a batch produced: the folder of each market, the failures, the exit code."""
+
     produced: dict[str, Path] = field(default_factory=dict)  # profile path → its folder
     failures: dict[str, str] = field(default_factory=dict)  # profile path → French message
     documents: int = 0

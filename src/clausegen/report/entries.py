@@ -20,6 +20,8 @@ from ..working import main_basis
 
 @dataclass(frozen=True, slots=True)
 class LotEntry:
+    """One lot as the portfolio report counts it."""
+
     numero: int
     intitule: str
     basis: str  # the lot's main legal basis (``working.main_basis``)
@@ -31,6 +33,8 @@ class LotEntry:
 
 @dataclass(frozen=True, slots=True)
 class MarketEntry:
+    """One market (one profile) as the portfolio report counts it."""
+
     source: str
     reference: str
     acheteur: str

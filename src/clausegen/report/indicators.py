@@ -28,6 +28,8 @@ TITLE = "Rapport de portefeuille — clauses sociales d'insertion"
 
 @dataclass(frozen=True)
 class SizeBand:
+    """A band of lot amounts the report groups lots by (lower bound included)."""
+
     key: str
     lower: Decimal | None  # included
     upper: Decimal | None  # excluded
@@ -137,6 +139,8 @@ GROUP_COLUMNS = (
 
 @dataclass(frozen=True)
 class Breakdown:
+    """One breakdown of the report (by buyer, by nature…): a sheet and its rows."""
+
     key: str
     sheet: str  # sheet name and section title, « Par acheteur »
     dimension: str  # header of the first column
@@ -148,6 +152,8 @@ class Breakdown:
 
 @dataclass(frozen=True)
 class Summary:
+    """The report's headline figures for the whole portfolio."""
+
     profils: int
     marches: int
     marches_clause: int
@@ -213,6 +219,8 @@ class MarketRows(Sequence):
 
 @dataclass(frozen=True)
 class Indicators:
+    """Everything the report shows: the summary and every breakdown."""
+
     summary: Summary
     breakdowns: tuple[Breakdown, ...]
     markets: MarketRows

@@ -21,6 +21,8 @@ from .entries import MarketEntry, entries_of
 
 @dataclass(frozen=True)
 class PooledLot:
+    """A lot whose hours a company holds, seen by the pooling report."""
+
     reference: str
     numero: int
     intitule: str
@@ -41,6 +43,8 @@ class PooledLot:
 
 @dataclass(frozen=True)
 class Company:
+    """A company holding hour-bearing lots, with those lots."""
+
     siret: str
     nom: str
     lots: tuple[PooledLot, ...]
@@ -60,6 +64,8 @@ class Company:
 
 @dataclass(frozen=True)
 class Mutualisation:
+    """The pooling report: companies holding two hour-bearing lots or more."""
+
     companies: tuple[Company, ...]  # companies holding at least two hour-bearing lots
     entreprises_un_lot: int  # companies holding a single hour-bearing lot (not shown)
     lots_attribues: int

@@ -15,6 +15,8 @@ from .finding import Finding
 
 @dataclass
 class Review:
+    """What every review rule reads (the profile, its clause plan, the law) and the findings it adds."""
+
     profile: Profile
     plan: ClausePlan
     law: LegalRegistry

@@ -9,6 +9,8 @@ SEVERITIES = ("erreur", "avertissement", "conseil")
 
 @dataclass(frozen=True)
 class Finding:
+    """One finding of the review: its rule, severity, message, reference and place."""
+
     rule: str  # stable rule code, e.g. « critere-sans-ponderation »
     severity: str  # erreur | avertissement | conseil
     message: str  # French: what is wrong and what to do

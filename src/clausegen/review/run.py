@@ -29,6 +29,8 @@ def review_profile(profile: Profile, *, documents: str | Path | None = None, rul
 
 @dataclass
 class CheckResult:
+    """What ``check`` found: the findings, the profiles that could not be read, the files read."""
+
     findings: list[Finding] = field(default_factory=list)
     invalid: list[Issue] = field(default_factory=list)
     files: list[str] = field(default_factory=list)

@@ -106,6 +106,8 @@ def section_title(key: str) -> str:
 
 @dataclass
 class Option:
+    """One choice of a select or radio field of the form."""
+
     value: str
     label: str
     hint: str | None = None
@@ -114,6 +116,8 @@ class Option:
 
 @dataclass
 class Field:
+    """One field of the web form, named by its path in the profile."""
+
     path: str  # the form field's name and the loader's path: « lots[2].intitule »
     key: str
     label: str
@@ -141,6 +145,8 @@ class Field:
 
 @dataclass
 class Group:
+    """A group of fields of the form (a fieldset with its legend)."""
+
     path: str
     legend: str
     items: list = field(default_factory=list)  # Field or Group, asked first
@@ -181,6 +187,8 @@ class Group:
 
 @dataclass
 class FormView:
+    """The whole form of a draft: its sections and one group per lot."""
+
     sections: list[Group]
     lots: list[Group]
     lots_group: Group

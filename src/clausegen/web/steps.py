@@ -13,6 +13,8 @@ from .form_model import Field, FormView, Group
 
 @dataclass(frozen=True)
 class Step:
+    """One step of the web form, with its title and key in the address."""
+
     key: str  # in the address: /profil/<id>?etape=lots
     title: str
     sections: tuple[str, ...]  # the profile's top-level keys whose fields the step shows

@@ -59,6 +59,8 @@ class StoreError(ClausegenError):
 
 @dataclass(frozen=True)
 class Draft:
+    """A draft profile kept by the server, with its version."""
+
     id: str
     version: int
     source: str

@@ -24,6 +24,8 @@ PROFILE_SUFFIXES = (".yaml", ".yml")
 
 @dataclass
 class Collected:
+    """The files a form upload brought, and the French sentence for each refused one."""
+
     files: list[tuple[str, bytes]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # French sentences, one per refused file
     ignored: list[str] = field(default_factory=list)

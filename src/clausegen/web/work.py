@@ -166,6 +166,8 @@ def has_soffice() -> bool:
 
 @dataclass
 class Reviewed:
+    """One file sent for review, as the page shows it: its name, its text and the outcome."""
+
     name: str
     text: str
     outcome: Outcome
