@@ -5,7 +5,8 @@
 
 Figures and their baselines (whole processes unless said otherwise; medians):
 
-1. one pack (``clausegen render PROFIL``, 7 documents) / ``python -c "import docxtpl"``;
+1. one pack (``clausegen render PROFIL``, 7 documents) / ``python -c "import docxtpl"``; beside it, as a mark,
+   merely importing the libraries a render uses (``DEPENDENCIES``) / the same baseline: the floor of figure 1;
 2. the first pack with an empty cache (``XDG_CACHE_HOME`` set to a new folder) / the same baseline;
 3. a batch of N packs (``clausegen render DOSSIER --jobs CŒURS``): speed-up over a naive docxtpl loop (load the
    profile, build the context, open each template, render, save), run on a sample and extrapolated;
@@ -59,6 +60,11 @@ MEASURE_RSS = (
 # An installed clausegen runs from its compiled bytecode (pip writes it at install): the measured processes may
 # write theirs too, whatever this shell says (PYTHONDONTWRITEBYTECODE would make every run compile every module).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+# The libraries a render imports (Jinja's sandbox, ruamel.yaml, click) and the standard modules clausegen's own
+# code needs besides them: the floor below which no whole-process pack can go.
+DEPENDENCIES = "import jinja2.sandbox, ruamel.yaml, click, dataclasses, decimal, datetime, json, zlib, tempfile, hashlib"
 
 
 class Failed(Exception):
@@ -133,6 +139,9 @@ def measure(size: dict, tmp: Path) -> list[tuple[str, str, str, str]]:
 
     pack = median([*CLI, "render", str(profile), "-o", str(tmp / "pack"), "--force", "-q"], size["runs"])
     rows.append(("un dossier, processus entier / import docxtpl", f"{pack * 1000:.0f} ms / {baseline * 1000:.0f} ms", f"{pack / baseline:.2f}×", "≤ 1,0×"))
+    # what a pack cannot go below: merely importing the libraries it renders with (no clausegen code at all)
+    floor = median([sys.executable, "-c", DEPENDENCIES], size["runs"])
+    rows.append(("plancher : import des seules bibliothèques du rendu / import docxtpl", f"{floor * 1000:.0f} ms / {baseline * 1000:.0f} ms", f"{floor / baseline:.2f}×", "(repère)"))
 
     cold = []
     for i in range(size["runs"]):
