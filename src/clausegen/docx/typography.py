@@ -81,8 +81,7 @@ def _spaces_of_paragraph(xml: str) -> str:
     """The spaces of one paragraph (``xml`` holds no « </w:p> »: its texts are read as one)."""
     # First, all the text of the paragraph at once (its w:t texts and any other text between its tags, so
     # never less than the w:t texts): most paragraphs hold no space a rule could replace, and are left at once.
-    text = _TAG.sub("", xml)
-    if " " not in text or _MAY_MATCH.search(text) is None:
+    if not _may_match(_TAG.sub("", xml)):
         return xml
     nodes = [(m.start(2), m.group(2)) for m in _W_TEXT.finditer(xml)]  # (start in xml, raw text) of each w:t text
     if not nodes:
