@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Mapping
 
 @dataclass(frozen=True, eq=False)
 class Vocabulary:
-    """The filters, tests and globals a template's Jinja code may call."""
+    """The filters a template's Jinja code may call, and the variable names it may use (for suggestions)."""
 
     filters: Mapping[str, Callable] = field(default_factory=dict)
     text_filters: frozenset = frozenset()  # filters that turn their value into text first

@@ -11,7 +11,7 @@ from .model import DocumentChoice
 
 @dataclass(frozen=True)
 class Document:
-    """One document of the pack: its file stem, title and template."""
+    """One document of the pack: its file stem and its title."""
 
     name: str  # file stem, a contract: avis.docx, rc.docx…
     title: str
